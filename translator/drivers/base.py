@@ -1,0 +1,113 @@
+"""The driver interfaces, one per API.
+
+A driver is loaded through stevedore, built with the parsed configuration
+(cheap), then ``setup()`` connects and ``check_setup()`` proves the backend is
+usable; the server reports SERVING only after every configured driver passed.
+
+Required operations are abstract, so a misspelt override fails at load time.
+Optional ones raise ``UnsupportedOperation`` unless a driver overrides them.
+All methods are blocking; the service runs them in a bounded thread pool.
+"""
+
+from __future__ import annotations
+
+import abc
+
+from oslo_config import cfg
+
+from translator.drivers import exceptions as exc
+from translator.drivers import models
+
+
+class Driver(abc.ABC):
+    """What every driver of every API has."""
+
+    api: str = ""
+    name: str = ""
+
+    @classmethod
+    def register_opts(cls, conf: cfg.ConfigOpts) -> None:
+        """Register this driver's option group on ``conf``."""
+
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        self.conf = conf
+
+    def setup(self) -> None:
+        """Connect to the backend; called once before serving."""
+
+    def check_setup(self) -> None:
+        """Raise a TranslatorError unless the backend answers and config is valid."""
+
+    def close(self) -> None:
+        """Release connections; called at shutdown."""
+
+    @abc.abstractmethod
+    def capabilities(self) -> models.ApiCapabilities:
+        """What this driver supports, as data."""
+
+    def poll_jobs(self, jobs: list[str]) -> models.JobStatus:
+        """Report on backend jobs returned in a BackendTask."""
+        raise exc.UnsupportedOperation(f"{self.name} has no asynchronous jobs")
+
+    def expected_seconds(self, verb: str) -> float:
+        """A typical duration of ``verb``, to estimate progress the backend does not report."""
+        return 30.0
+
+    def unsupported(self, operation: str) -> exc.UnsupportedOperation:
+        return exc.UnsupportedOperation(
+            f"{operation} is not supported by the {self.name} {self.api} driver",
+            backend=self.name)
+
+
+class ComputeDriver(Driver):
+    """Nova-shaped compute: flavors, images, keypairs, servers."""
+
+    api = "compute"
+
+    @abc.abstractmethod
+    def list_flavors(self, page_size: int, page_token: str) -> models.Page[models.Flavor]: ...
+
+    @abc.abstractmethod
+    def get_flavor(self, flavor_id: str) -> models.Flavor: ...
+
+    @abc.abstractmethod
+    def list_images(self, page_size: int, page_token: str) -> models.Page[models.Image]: ...
+
+    @abc.abstractmethod
+    def get_image(self, image_id: str) -> models.Image: ...
+
+    def create_keypair(self, name: str) -> models.Keypair:
+        raise self.unsupported("CreateKeypair")
+
+    def import_keypair(self, name: str, public_key: str) -> models.Keypair:
+        raise self.unsupported("ImportKeypair")
+
+    def list_keypairs(self, page_size: int, page_token: str) -> models.Page[models.Keypair]:
+        raise self.unsupported("ListKeypairs")
+
+    def delete_keypair(self, name: str) -> None:
+        raise self.unsupported("DeleteKeypair")
+
+    @abc.abstractmethod
+    def create_server(self, spec: models.ServerSpec) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def get_server(self, server_id: str) -> models.Server: ...
+
+    @abc.abstractmethod
+    def list_servers(self, page_size: int, page_token: str) -> models.Page[models.Server]: ...
+
+    @abc.abstractmethod
+    def delete_server(self, server_id: str) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def start_server(self, server_id: str) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def stop_server(self, server_id: str) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def reboot_server(self, server_id: str, hard: bool = False) -> models.BackendTask: ...
+
+    def resize_server(self, server_id: str, spec: models.ResizeSpec) -> models.BackendTask:
+        raise self.unsupported("ResizeServer")

@@ -1,0 +1,173 @@
+"""Builds and runs the gRPC server around the configured drivers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+
+import grpc
+from google.longrunning import operations_pb2, operations_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from translator.api.v1 import capabilities_pb2, capabilities_pb2_grpc, compute_pb2, compute_pb2_grpc
+from translator.api.v1 import operations_pb2 as watch_pb2
+from translator.api.v1 import operations_pb2_grpc as watch_pb2_grpc
+from translator.drivers import base
+from translator.operations import store as st
+from translator.service import operations as ops_service
+from translator.service.capabilities import CapabilitiesServicer
+from translator.service.compute import ComputeServicer
+from translator.service.lro import OperationManager
+from translator.service.runner import Runner
+
+LOG = logging.getLogger(__name__)
+
+SETUP_RETRY_SECONDS = 5.0
+PURGE_INTERVAL_SECONDS = 3600.0
+
+SERVICE_NAMES = {
+    "compute": compute_pb2.DESCRIPTOR.services_by_name["Compute"].full_name,
+}
+ALWAYS = [
+    capabilities_pb2.DESCRIPTOR.services_by_name["Capabilities"].full_name,
+    operations_pb2.DESCRIPTOR.services_by_name["Operations"].full_name,
+    watch_pb2.DESCRIPTOR.services_by_name["OperationWatcher"].full_name,
+]
+
+
+def state_url(conf) -> str:
+    if conf.state_connection:
+        return conf.state_connection
+    os.makedirs(conf.state_dir, mode=0o700, exist_ok=True)
+    return f"sqlite:///{os.path.join(conf.state_dir, 'state.db')}"
+
+
+class TranslatorServer:
+    """The gRPC server, its thread pools, operations store and poller."""
+
+    def __init__(self, conf, drivers: dict[str, base.Driver]) -> None:
+        self.conf = conf
+        self.drivers = drivers
+        self.backend = Runner(conf.executor_threads, "backend")
+        self.store_runner = Runner(4, "state")
+        self.store = st.OperationStore(state_url(conf))
+        self.manager = OperationManager(conf=conf, store=self.store, drivers=drivers,
+                                        run_backend=self.backend, run_store=self.store_runner)
+        self.health = health.aio.HealthServicer()
+        self.server: grpc.aio.Server | None = None
+        self.port = 0
+        self._background: list[asyncio.Task] = []
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        limit = self.conf.grpc.max_message_bytes
+        self.server = grpc.aio.server(options=[
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.so_reuseport", 0),
+        ])
+        names = list(ALWAYS)
+        if "compute" in self.drivers:
+            compute_pb2_grpc.add_ComputeServicer_to_server(
+                ComputeServicer(self.drivers["compute"], self.manager), self.server)
+            names.append(SERVICE_NAMES["compute"])
+        capabilities_pb2_grpc.add_CapabilitiesServicer_to_server(
+            CapabilitiesServicer(self.drivers), self.server)
+        operations_pb2_grpc.add_OperationsServicer_to_server(
+            ops_service.OperationsServicer(self.manager, self.conf), self.server)
+        watch_pb2_grpc.add_OperationWatcherServicer_to_server(
+            ops_service.WatcherServicer(self.manager), self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        names.append(health_pb2.DESCRIPTOR.services_by_name["Health"].full_name)
+        if self.conf.grpc.reflection:
+            reflection.enable_server_reflection(names + [reflection.SERVICE_NAME], self.server)
+        self._service_names = names
+        for name in ["", *names]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.port = self.server.add_insecure_port(self.conf.grpc.bind)
+        if not self.port:
+            raise RuntimeError(f"cannot bind {self.conf.grpc.bind}")
+        await self.server.start()
+        LOG.info("Listening on %s (port %d)", self.conf.grpc.bind, self.port)
+        await self.manager.poller.resume()
+        self._spawn(self.manager.poller.run())
+        self._spawn(self._set_up_drivers())
+        self._spawn(self._purge_loop())
+
+    def _spawn(self, coro) -> None:
+        self._background.append(asyncio.create_task(coro))
+
+    async def _set_up_drivers(self) -> None:
+        """setup() + check_setup() every driver; SERVING only when all passed."""
+        pending = dict(self.drivers)
+        set_up: set[str] = set()
+        while pending:
+            for api, driver in list(pending.items()):
+                try:
+                    if api not in set_up:
+                        await self.backend(driver.setup)
+                        set_up.add(api)
+                    await self.backend(driver.check_setup)
+                except Exception as error:  # noqa: BLE001 - report and retry
+                    LOG.error("The %s driver %s is not ready: %s; retrying in %.0fs", api,
+                              driver.name, getattr(error, "operator_message", error),
+                              SETUP_RETRY_SECONDS)
+                    continue
+                LOG.info("The %s driver %s passed its setup check", api, driver.name)
+                del pending[api]
+            if pending:
+                await asyncio.sleep(SETUP_RETRY_SECONDS)
+        for name in ["", *self._service_names]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self._ready.set()
+        LOG.info("SERVING")
+
+    async def _purge_loop(self) -> None:
+        retention = self.conf.operations.request_id_retention
+        while True:
+            await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+            try:
+                count = await self.store_runner(
+                    self.store.purge, time.time() - retention)
+                if count:
+                    LOG.info("Forgot %d expired request ids and operations", count)
+            except Exception:  # noqa: BLE001
+                LOG.exception("Purging expired state failed")
+
+    async def wait_ready(self) -> None:
+        await self._ready.wait()
+
+    async def stop(self) -> None:
+        LOG.info("Shutting down (grace %.1fs)", self.conf.grpc.shutdown_grace)
+        for name in ["", *getattr(self, "_service_names", [])]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        if self.server is not None:
+            await self.server.stop(self.conf.grpc.shutdown_grace)
+        await self.manager.poller.stop()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        for driver in self.drivers.values():
+            try:
+                await self.backend(driver.close)
+            except Exception:  # noqa: BLE001
+                LOG.exception("Closing the %s driver failed", driver.name)
+        self.backend.shutdown()
+        self.store_runner.shutdown()
+        self.store.close()
+        LOG.info("Stopped")
+
+
+async def serve(conf, drivers: dict[str, base.Driver]) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    server = TranslatorServer(conf, drivers)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    await stop.wait()
+    await server.stop()

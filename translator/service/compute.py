@@ -1,0 +1,245 @@
+"""The Compute servicer: validate → translate → driver (in the thread pool)."""
+
+from __future__ import annotations
+
+import logging
+
+from google.protobuf import empty_pb2
+
+from translator.api.v1 import compute_pb2, compute_pb2_grpc
+from translator.drivers import base, models
+from translator.drivers import exceptions as exc
+from translator.operations import store as st
+from translator.service import convert, idempotency
+from translator.service.errors import handle_errors
+from translator.service.lro import OperationManager, Verb, pack
+from translator.service.validation import MAX_ID, MAX_PUBLIC_KEY, MAX_USER_DATA, Validator
+
+LOG = logging.getLogger(__name__)
+
+API = "compute"
+
+
+class ComputeServicer(compute_pb2_grpc.ComputeServicer):
+    def __init__(self, driver: base.ComputeDriver, operations: OperationManager) -> None:
+        self.driver = driver
+        self.ops = operations
+        self.run = operations.run_backend
+        finish_server = Verb(self._finish_server)
+        for verb in ("StartServer", "StopServer", "RebootServer", "ResizeServer"):
+            operations.register(verb, finish_server)
+        operations.register("CreateServer", Verb(self._finish_server, self._undo_create))
+        operations.register("DeleteServer", Verb(self._finish_delete))
+
+    # -- flavors and images -----------------------------------------------------
+
+    @handle_errors
+    async def ListFlavors(self, request, context):
+        size = _page(request)
+        page = await self.run(self.driver.list_flavors, size, request.page_token)
+        return compute_pb2.ListFlavorsResponse(
+            flavors=[convert.flavor(f) for f in page.items], next_page_token=page.next_token)
+
+    @handle_errors
+    async def GetFlavor(self, request, context):
+        _require_id(request.id)
+        return convert.flavor(await self.run(self.driver.get_flavor, request.id))
+
+    @handle_errors
+    async def ListImages(self, request, context):
+        size = _page(request)
+        page = await self.run(self.driver.list_images, size, request.page_token)
+        return compute_pb2.ListImagesResponse(
+            images=[convert.image(i) for i in page.items], next_page_token=page.next_token)
+
+    @handle_errors
+    async def GetImage(self, request, context):
+        _require_id(request.id)
+        return convert.image(await self.run(self.driver.get_image, request.id))
+
+    # -- keypairs -------------------------------------------------------------
+
+    @handle_errors
+    async def CreateKeypair(self, request, context):
+        _validate_keypair_name(request)
+        return await idempotency.call(
+            self.ops, "CreateKeypair", request, compute_pb2.Keypair,
+            lambda: self._keypair(self.driver.create_keypair, request.name),
+            # The private key is never stored: a replay returns the key pair without it.
+            redact=lambda kp: compute_pb2.Keypair(name=kp.name, fingerprint=kp.fingerprint,
+                                                  public_key=kp.public_key))
+
+    @handle_errors
+    async def ImportKeypair(self, request, context):
+        v = Validator()
+        v.request_id(request.request_id)
+        v.text(request.name, "name", required=True)
+        v.text(request.public_key.strip(), "public_key", required=True, max_len=MAX_PUBLIC_KEY)
+        v.raise_if_invalid()
+        return await idempotency.call(
+            self.ops, "ImportKeypair", request, compute_pb2.Keypair,
+            lambda: self._keypair(self.driver.import_keypair, request.name,
+                                  request.public_key.strip()))
+
+    async def _keypair(self, method, *args) -> compute_pb2.Keypair:
+        return convert.keypair(await self.run(method, *args))
+
+    @handle_errors
+    async def ListKeypairs(self, request, context):
+        size = _page(request)
+        page = await self.run(self.driver.list_keypairs, size, request.page_token)
+        return compute_pb2.ListKeypairsResponse(
+            keypairs=[convert.keypair(k) for k in page.items], next_page_token=page.next_token)
+
+    @handle_errors
+    async def DeleteKeypair(self, request, context):
+        _validate_keypair_name(request)
+
+        async def delete():
+            await self.run(self.driver.delete_keypair, request.name)
+            return empty_pb2.Empty()
+        return await idempotency.call(self.ops, "DeleteKeypair", request, empty_pb2.Empty, delete)
+
+    # -- servers --------------------------------------------------------------
+
+    @handle_errors
+    async def CreateServer(self, request, context):
+        spec = _server_spec(request)
+        return await self.ops.start(api=API, verb="CreateServer", request=request,
+                                    submit=lambda: self.driver.create_server(spec))
+
+    @handle_errors
+    async def GetServer(self, request, context):
+        _require_id(request.id)
+        server = await self.run(self.driver.get_server, request.id)
+        pending = await self.ops.run_store(self.ops.store.pending_verbs, API, [server.id])
+        return convert.server(server, pending.get(server.id, ""))
+
+    @handle_errors
+    async def ListServers(self, request, context):
+        size = _page(request)
+        page = await self.run(self.driver.list_servers, size, request.page_token)
+        pending = await self.ops.run_store(self.ops.store.pending_verbs, API,
+                                           [s.id for s in page.items])
+        return compute_pb2.ListServersResponse(
+            servers=[convert.server(s, pending.get(s.id, "")) for s in page.items],
+            next_page_token=page.next_token)
+
+    @handle_errors
+    async def DeleteServer(self, request, context):
+        _validate_target(request)
+        return await self.ops.start(api=API, verb="DeleteServer", request=request,
+                                    target=request.id,
+                                    submit=lambda: self.driver.delete_server(request.id))
+
+    @handle_errors
+    async def StartServer(self, request, context):
+        _validate_target(request)
+        return await self.ops.start(api=API, verb="StartServer", request=request,
+                                    target=request.id,
+                                    submit=lambda: self.driver.start_server(request.id))
+
+    @handle_errors
+    async def StopServer(self, request, context):
+        _validate_target(request)
+        return await self.ops.start(api=API, verb="StopServer", request=request,
+                                    target=request.id,
+                                    submit=lambda: self.driver.stop_server(request.id))
+
+    @handle_errors
+    async def RebootServer(self, request, context):
+        _validate_target(request)
+        hard = request.type == compute_pb2.RebootServerRequest.HARD
+        return await self.ops.start(api=API, verb="RebootServer", request=request,
+                                    target=request.id,
+                                    submit=lambda: self.driver.reboot_server(request.id, hard))
+
+    @handle_errors
+    async def ResizeServer(self, request, context):
+        v = Validator()
+        v.request_id(request.request_id)
+        v.text(request.id, "id", required=True, max_len=MAX_ID)
+        flavor, vcpus, ram_mb = _flavor_ref(v, request)
+        v.raise_if_invalid()
+        spec = models.ResizeSpec(flavor=flavor, vcpus=vcpus, ram_mb=ram_mb)
+        return await self.ops.start(api=API, verb="ResizeServer", request=request,
+                                    target=request.id,
+                                    submit=lambda: self.driver.resize_server(request.id, spec))
+
+    # -- how operations end ----------------------------------------------------
+
+    async def _finish_server(self, driver: base.ComputeDriver, op: st.Operation) -> bytes:
+        return pack(convert.server(await self.run(driver.get_server, op.target)))
+
+    async def _finish_delete(self, driver: base.ComputeDriver, op: st.Operation) -> bytes:
+        return pack(empty_pb2.Empty())
+
+    async def _undo_create(self, driver: base.ComputeDriver, op: st.Operation):
+        try:
+            task = await self.run(driver.delete_server, op.target)
+        except exc.NotFound:
+            return None
+        return task.jobs or None
+
+
+def _page(request) -> int:
+    v = Validator()
+    size = v.page(request.page_size, request.page_token)
+    v.raise_if_invalid()
+    return size
+
+
+def _require_id(value: str, field: str = "id") -> None:
+    v = Validator()
+    v.text(value, field, required=True, max_len=MAX_ID)
+    v.raise_if_invalid()
+
+
+def _validate_target(request) -> None:
+    v = Validator()
+    v.request_id(request.request_id)
+    v.text(request.id, "id", required=True, max_len=MAX_ID)
+    v.raise_if_invalid()
+
+
+def _validate_keypair_name(request) -> None:
+    v = Validator()
+    v.request_id(request.request_id)
+    v.text(request.name, "name", required=True)
+    v.raise_if_invalid()
+
+
+def _flavor_ref(v: Validator, request) -> tuple[str, int, int]:
+    which = request.WhichOneof("flavor_ref")
+    if which == "flavor":
+        v.text(request.flavor, "flavor", required=True)
+        return request.flavor, 0, 0
+    if which == "resources":
+        res = request.resources
+        v.check(res.vcpus > 0, "resources.vcpus", "resources.vcpus must be positive")
+        v.check(res.ram_mb > 0, "resources.ram_mb", "resources.ram_mb must be positive")
+        return "", res.vcpus, res.ram_mb
+    v.add("flavor", "a flavor (id or name) or resources (vcpus and ram_mb) is required")
+    return "", 0, 0
+
+
+def _server_spec(request) -> models.ServerSpec:
+    v = Validator()
+    v.request_id(request.request_id)
+    v.text(request.name, "name", required=True)
+    flavor, vcpus, ram_mb = _flavor_ref(v, request)
+    v.text(request.image, "image", required=True)
+    v.text(request.keypair, "keypair")
+    v.check(len(request.user_data) <= MAX_USER_DATA, "user_data",
+            f"user_data is larger than {MAX_USER_DATA} bytes")
+    v.names(request.security_groups, "security_groups")
+    v.text(request.availability_zone, "availability_zone")
+    v.names(request.networks, "networks")
+    v.metadata(request.metadata)
+    v.raise_if_invalid()
+    return models.ServerSpec(
+        name=request.name, image=request.image, flavor=flavor, vcpus=vcpus, ram_mb=ram_mb,
+        keypair=request.keypair, user_data=request.user_data,
+        security_groups=list(request.security_groups),
+        availability_zone=request.availability_zone, networks=list(request.networks),
+        metadata=dict(request.metadata))
