@@ -1,0 +1,253 @@
+"""The CloudStack simulator's commands: parameters in, the ``<command>response`` object out.
+
+This module holds the dispatcher, the listings, SSH key pairs, tags and
+queryAsyncJobResult; the VM commands live in ``sim_vm_commands``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Any
+
+from translator_drivers.cloudstack import sim_keys
+from translator_drivers.cloudstack.sim_models import (
+    ACCOUNT,
+    SERVER_API_EXCEPTION,
+    VM,
+    ApiError,
+    Job,
+    KeyPair,
+    timestamp,
+)
+from translator_drivers.cloudstack.sim_params import Params, page, page_of_many
+from translator_drivers.cloudstack.sim_state import SimState
+from translator_drivers.cloudstack.sim_vm_commands import VmCommands
+
+#: Default job durations in seconds, per command.
+DEFAULT_JOB_DURATIONS = {
+    "deployVirtualMachine": 2.0, "startVirtualMachine": 1.0, "stopVirtualMachine": 1.0,
+    "rebootVirtualMachine": 1.0, "destroyVirtualMachine": 1.0, "scaleVirtualMachine": 1.0,
+    "createTags": 0.2,
+}
+
+#: The command class CloudStack reports in queryAsyncJobResult's ``cmd``.
+_VM_CMD = "org.apache.cloudstack.api.command.user.vm."
+JOB_CLASSES = {
+    "deployVirtualMachine": _VM_CMD + "DeployVMCmd",
+    "startVirtualMachine": _VM_CMD + "StartVMCmd",
+    "stopVirtualMachine": _VM_CMD + "StopVMCmd",
+    "rebootVirtualMachine": _VM_CMD + "RebootVMCmd",
+    "destroyVirtualMachine": _VM_CMD + "DestroyVMCmd",
+    "scaleVirtualMachine": _VM_CMD + "ScaleVMCmd",
+    "createTags": "org.apache.cloudstack.api.command.user.tag.CreateTagsCmd",
+}
+
+_TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "executable",
+                     "community", "all"}
+
+
+class Commands(VmCommands):
+    """Runs commands against a SimState; call only under the simulator's lock."""
+
+    def __init__(self, state: SimState, durations: dict[str, float] | None = None) -> None:
+        self.state = state
+        self.durations = dict(DEFAULT_JOB_DURATIONS, **(durations or {}))
+        self.job_failures: dict[str, deque[ApiError]] = defaultdict(deque)
+        self.now = 0.0
+        self.keypair_material: tuple[str, str] | None = None
+        self.handlers: dict[str, Callable[[Params], dict[str, Any]]] = {
+            name[3:]: getattr(self, name) for name in dir(self) if name.startswith("do_")}
+
+    def execute(self, command: str, params: Params, now: float) -> dict[str, Any]:
+        """Run one command (jobs due by ``now`` must already be finished)."""
+        handler = self.handlers.get(command)
+        if handler is None:
+            raise ApiError(432, "The given command does not exist or it is not available "
+                                "for user", SERVER_API_EXCEPTION)
+        self.now = now
+        return handler(params)
+
+    def _submit(self, command: str, vm: VM | None, complete: Callable[[Job], dict],
+                begin: Callable[[Job], None] | None = None,
+                revert: Callable[[Job], None] | None = None) -> Job:
+        failures = self.job_failures.get(command)
+        job = Job(str(uuid.uuid4()), command, JOB_CLASSES[command], timestamp(), vm,
+                  self.durations.get(command, 1.0), complete, begin, revert,
+                  injected=failures.popleft() if failures else None)
+        return self.state.submit(job, self.now)
+
+    # --- listings ------------------------------------------------------------------------
+
+    def do_listZones(self, p: Params) -> dict[str, Any]:
+        zones = list(self.state.zones.values())
+        if (one := p.lookup("id", self.state.zones)) is not None:
+            zones = [one]
+        if (name := p.get("name")) is not None:
+            zones = [z for z in zones if z.name == name]
+        return page(p, "zone", [z.view for z in zones])
+
+    def do_listServiceOfferings(self, p: Params) -> dict[str, Any]:
+        offerings = list(self.state.offerings.values())
+        if (one := p.lookup("id", self.state.offerings)) is not None:
+            offerings = [one]
+        if (name := p.get("name")) is not None:
+            offerings = [o for o in offerings if o.name == name]
+        if p.flag("issystem", False):
+            offerings = []  # the simulator has no system offerings
+        if (word := p.get("keyword")) is not None:
+            offerings = [o for o in offerings if word.lower() in o.name.lower()]
+        return page(p, "serviceoffering", [o.view for o in offerings])
+
+    def do_listTemplates(self, p: Params) -> dict[str, Any]:
+        kind = p.require("templatefilter")
+        if kind not in _TEMPLATE_FILTERS:
+            raise p.invalid_value("templatefilter", kind)
+        # Seeded templates are featured, public and owned by "system", not by the caller.
+        if kind in {"self", "selfexecutable", "sharedexecutable", "community"}:
+            return page(p, "template", [])
+        templates = list(self.state.templates.values())
+        if (one := p.lookup("id", self.state.templates)) is not None:
+            templates = [one]
+        zone = p.lookup("zoneid", self.state.zones)
+        name, word = p.get("name"), p.get("keyword")
+        return page(p, "template", [
+            view for t in templates for view in t.views
+            if (zone is None or view["zoneid"] == zone.id) and (name is None or t.name == name)
+            and (word is None or word.lower() in t.name.lower())])
+
+    def do_listNetworks(self, p: Params) -> dict[str, Any]:
+        networks = list(self.state.networks.values())
+        if (one := p.lookup("id", self.state.networks)) is not None:
+            networks = [one]
+        if (zone := p.lookup("zoneid", self.state.zones)) is not None:
+            networks = [n for n in networks if n.zone is zone]
+        if (word := p.get("keyword")) is not None:
+            networks = [n for n in networks if word.lower() in n.name.lower()]
+        return page(p, "network", [n.view for n in networks])
+
+    def do_listSecurityGroups(self, p: Params) -> dict[str, Any]:
+        groups = list(self.state.security_groups.values())
+        if (one := p.lookup("id", self.state.security_groups)) is not None:
+            groups = [one]
+        if (name := p.get("securitygroupname")) is not None:
+            groups = [g for g in groups if g.name == name]
+        if (word := p.get("keyword")) is not None:
+            groups = [g for g in groups if word.lower() in g.name.lower()]
+        return page(p, "securitygroup", [g.view for g in groups])
+
+    def do_listSSHKeyPairs(self, p: Params) -> dict[str, Any]:
+        pairs = list(self.state.keypairs.values())
+        for param in ("name", "fingerprint"):
+            if (value := p.get(param)) is not None:
+                pairs = [k for k in pairs if getattr(k, param) == value]
+        if (word := p.get("keyword")) is not None:
+            pairs = [k for k in pairs if word in k.name or word in k.fingerprint]
+        return page(p, "sshkeypair", [{"name": k.name, "fingerprint": k.fingerprint}
+                                      for k in pairs])
+
+    # libcloud's list_nodes also asks for these; the simulator has no public IPs or rules.
+    def do_listPublicIpAddresses(self, p: Params) -> dict[str, Any]:
+        return page(p, "publicipaddress", [])
+
+    def do_listPortForwardingRules(self, p: Params) -> dict[str, Any]:
+        return page(p, "portforwardingrule", [])
+
+    def do_listIpForwardingRules(self, p: Params) -> dict[str, Any]:
+        return page(p, "ipforwardingrule", [])
+
+    def do_listVirtualMachines(self, p: Params) -> dict[str, Any]:
+        vms = self.state.vms
+        ident = p.get("id")
+        if ident is not None and ident.strip() in self.state.expunged:
+            return page(p, "virtualmachine", [])  # the id is known; the VM is gone
+        one = p.lookup("id", vms)
+        pool = [one] if one is not None else vms.values()
+        zone = p.lookup("zoneid", self.state.zones)
+        state = (p.get("state") or "").lower() or None
+        name = (p.get("name") or "").lower() or None  # CloudStack matches name with LIKE %…%
+        word = (p.get("keyword") or "").lower() or None
+        if zone is None and state is None and name is None and word is None:
+            return page_of_many(p, "virtualmachine", pool, len(pool), VM.raw)
+        chosen = [vm for vm in pool
+                  if (zone is None or vm.zone is zone)
+                  and (state is None or vm.state.lower() == state)
+                  and (name is None or name in vm.name.lower())
+                  and (word is None or word in vm.name.lower() or word in vm.displayname.lower())]
+        return page_of_many(p, "virtualmachine", chosen, len(chosen), VM.raw)
+
+    def do_queryAsyncJobResult(self, p: Params) -> dict[str, Any]:
+        return p.lookup("jobid", self.state.jobs, required=True).render()
+
+    # --- SSH key pairs ---------------------------------------------------------------------
+
+    def do_createSSHKeyPair(self, p: Params) -> dict[str, Any]:
+        name = p.require("name")
+        if not name.strip():
+            raise ApiError(431, "Please specify a valid name for the key pair. The key name "
+                                "can't be empty")
+        if name in self.state.keypairs:
+            raise ApiError(431, f"A key pair with name '{name}' already exists.")
+        private, public = self.keypair_material or sim_keys.generate_rsa_keypair()
+        pair = KeyPair(name, sim_keys.fingerprint(public), public)
+        self.state.keypairs[name] = pair
+        return {"keypair": {"name": name, "fingerprint": pair.fingerprint,
+                            "privatekey": private}}
+
+    def do_registerSSHKeyPair(self, p: Params) -> dict[str, Any]:
+        name, material = p.require("name"), p.require("publickey")
+        if name in self.state.keypairs:
+            raise ApiError(431, f"A key pair with name '{name}' already exists for this "
+                                "account.")
+        public = sim_keys.normalise_public_key(material)
+        if public is None:
+            raise ApiError(431, "Public key is invalid")
+        if any(k.publickey == public for k in self.state.keypairs.values()):
+            raise ApiError(431, f"A key pair with key '{public}' already exists for this "
+                                "account.")
+        pair = KeyPair(name, sim_keys.fingerprint(public), public)
+        self.state.keypairs[name] = pair
+        return {"keypair": {"name": name, "fingerprint": pair.fingerprint}}
+
+    def do_deleteSSHKeyPair(self, p: Params) -> dict[str, Any]:
+        name = p.require("name")
+        if self.state.keypairs.pop(name, None) is None:
+            raise ApiError(431, f"A key pair with name '{name}' does not exist for account "
+                                f"{ACCOUNT} in specified domain id")
+        return {"success": "true"}  # a string, as CloudStack's SuccessResponse sends it here
+
+    # --- tags ----------------------------------------------------------------------------------
+
+    def do_createTags(self, p: Params) -> dict[str, Any]:
+        ids = [i.strip() for i in p.require("resourceids").split(",") if i.strip()]
+        kind = p.require("resourcetype")
+        entries = p.map_param("tags")
+        if not entries:
+            p.require("tags")  # CloudStack: missing parameter tags
+        tags = []
+        for entry in entries:
+            key, value = entry.get("key"), entry.get("value")
+            if not key:
+                raise ApiError(431, "Tag key can't be null or empty")
+            if not value:
+                raise ApiError(431, f"Value for the key {key} is either null or empty")
+            tags.append((key, value))
+        vms = []
+        for ident in ids:
+            vm = self.state.vms.get(ident)
+            if vm is None or kind.lower() != "uservm":
+                raise ApiError(431, f"Unable to find resource by id {ident} and type {kind}")
+            vms.append(vm)
+
+        def complete(job: Job) -> dict[str, Any]:
+            for vm in vms:
+                for key, _ in tags:
+                    if key in vm.tags:
+                        raise ApiError(530, f"tag {key} already on UserVm with id {vm.id}")
+            for vm in vms:
+                vm.tags.update(tags)
+                vm.touch()
+            return {"success": True}
+
+        return {"jobid": self._submit("createTags", None, complete).id}
