@@ -1,0 +1,65 @@
+"""[cloudstack] options: where the CloudStack API is and how the driver uses it.
+
+Importable without libcloud, so ``oslo-config-generator`` runs anywhere.
+"""
+
+from __future__ import annotations
+
+from oslo_config import cfg
+
+GROUP = "cloudstack"
+
+_TITLE = "Apache CloudStack"
+_HELP = "How the CloudStack drivers reach and use a CloudStack management server."
+
+#: CloudStack's own ceiling for ``pagesize`` (``default.page.size``).
+MAX_PAGE_SIZE = 500
+
+opts = [
+    cfg.URIOpt("endpoint", default="http://127.0.0.1:8080/client/api",
+               schemes=["http", "https"],
+               help="URL of the CloudStack API, including its path (usually /client/api)."),
+    cfg.StrOpt("api_key", default="", secret=True,
+               help="API key of the CloudStack account the translator acts as."),
+    cfg.StrOpt("secret_key", default="", secret=True,
+               help="Secret key used to sign every request to CloudStack."),
+    cfg.BoolOpt("verify_ssl", default=True,
+                help="Verify the TLS certificate of an https endpoint. Turn off only for "
+                     "test installations with self-signed certificates."),
+    cfg.FloatOpt("timeout", default=30.0, min=0.1,
+                 help="Seconds to wait for CloudStack to answer one HTTP request."),
+    cfg.StrOpt("default_zone", default="",
+               help="Zone (name or id) used when a request names no availability zone. "
+                    "Empty means the first zone CloudStack lists as available."),
+    cfg.ListOpt("default_networks", default=[],
+                help="Networks (ids or names) a server is attached to in an advanced zone "
+                     "when the request names none. Empty lets CloudStack choose."),
+    cfg.BoolOpt("expunge_on_delete", default=True,
+                help="Expunge a server when it is deleted, instead of leaving it in "
+                     "CloudStack's Destroyed state where an administrator can recover it."),
+    cfg.IntOpt("cache_ttl", default=300, min=0,
+               help="Seconds to cache zones, service offerings, templates, networks and "
+                    "security groups. 0 disables the cache."),
+    cfg.IntOpt("user_data_max_bytes", default=32768, min=1,
+               help="Largest user data accepted, measured on its base64 text as CloudStack's "
+                    "vm.userdata.max.length setting is. Keep it equal to that setting."),
+    cfg.IntOpt("page_size", default=MAX_PAGE_SIZE, min=1, max=MAX_PAGE_SIZE,
+               help="Page size of the listings the driver makes for itself (offerings, "
+                    "templates, zones). CloudStack caps it at 500."),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    """Register the [cloudstack] group on ``conf``; safe to call more than once.
+
+    A fresh OptGroup each time: ``register_group`` copies the group shallowly,
+    so a shared module-level OptGroup would share its option state (overrides
+    included) between every ConfigOpts it was registered on.
+    """
+    conf.register_group(cfg.OptGroup(GROUP, title=_TITLE, help=_HELP))
+    conf.register_opts(opts, group=GROUP)
+
+
+def list_opts() -> list:
+    """The options of this module, for oslo-config-generator."""
+    return [(GROUP, opts)]
