@@ -6,6 +6,7 @@ import dataclasses
 
 import grpc
 import pytest
+
 from functional.server import ServerProcess, free_port, write_config
 from translator_drivers.cloudstack.simulator import CloudStackSimulator
 

@@ -2,7 +2,8 @@
 
 from oslo_config import cfg
 
-group = cfg.OptGroup("compute", title="Compute API")
+GROUP = "compute"
+TITLE = "Compute API"
 
 opts = [
     cfg.StrOpt("driver", default="cloudstack",
@@ -12,9 +13,11 @@ opts = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(group)
-    conf.register_opts(opts, group=group)
+    # A fresh OptGroup per ConfigOpts: register_group copies shallowly, so a
+    # shared module-level group would share overrides between configurations.
+    conf.register_group(cfg.OptGroup(GROUP, title=TITLE))
+    conf.register_opts(opts, group=GROUP)
 
 
 def list_opts() -> list:
-    return [(group, opts)]
+    return [(cfg.OptGroup(GROUP, title=TITLE), opts)]

@@ -2,11 +2,17 @@
 
 from oslo_config import cfg
 
-group = cfg.OptGroup("grpc", title="gRPC server")
+GROUP = "grpc"
+TITLE = "gRPC server"
 
-opts = [
+# Also a command-line option (--grpc-bind), so the embedded default can be
+# moved off the default port without writing a configuration file.
+cli_opts = [
     cfg.StrOpt("bind", default="127.0.0.1:50051",
                help="Address and port the gRPC server listens on. Loopback by default."),
+]
+
+opts = [
     cfg.FloatOpt("shutdown_grace", default=10.0, min=0,
                  help="Seconds in-flight RPCs get to finish on SIGTERM or SIGINT."),
     cfg.IntOpt("max_message_bytes", default=4 * 1024 * 1024, min=1024,
@@ -17,9 +23,12 @@ opts = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(group)
-    conf.register_opts(opts, group=group)
+    # A fresh OptGroup per ConfigOpts: register_group copies shallowly, so a
+    # shared module-level group would share overrides between configurations.
+    conf.register_group(cfg.OptGroup(GROUP, title=TITLE))
+    conf.register_cli_opts(cli_opts, group=GROUP)
+    conf.register_opts(opts, group=GROUP)
 
 
 def list_opts() -> list:
-    return [(group, opts)]
+    return [(cfg.OptGroup(GROUP, title=TITLE), cli_opts + opts)]
