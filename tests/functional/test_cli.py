@@ -217,3 +217,16 @@ def test_ctrl_c_stops_watching_not_the_operation(private_deployment):
     assert op_name in err and "Traceback" not in err
     watched = cli(private_deployment, "operation", "watch", op_name)
     assert _fields(watched.stdout)["status"] == "ACTIVE"
+
+
+def test_output_into_a_closed_pipe_ends_quietly(translator_server):
+    """`translator flavor list | head -1` prints no traceback."""
+    import subprocess
+    import sys
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "translator.cmd.cli", "--endpoint", translator_server.address,
+         "capabilities"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first write, like `| head -0`
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(30) in (0, 141)
+    assert "Traceback" not in stderr
