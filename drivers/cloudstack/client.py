@@ -91,6 +91,10 @@ def _param(value: Any) -> str:
     return str(value)
 
 
+def _cache_key(command: str, params: dict[str, Any]) -> tuple:
+    return command, tuple(sorted((k, _param(v)) for k, v in params.items()))
+
+
 class TTLCache:
     """A thread-safe map whose entries expire ``ttl`` seconds after they were stored."""
 
@@ -235,7 +239,7 @@ class CloudStackClient:
 
         Callers must not modify the returned dicts: they are shared.
         """
-        cache_key = (command, tuple(sorted((k, _param(v)) for k, v in params.items())))
+        cache_key = _cache_key(command, params)
         if not refresh:
             cached = self.cache.get(cache_key)
             if cached is not None:
@@ -244,6 +248,10 @@ class CloudStackClient:
         if command in CACHEABLE:
             self.cache.put(cache_key, items)
         return items
+
+    def cached(self, command: str, **params: Any) -> list[dict] | None:
+        """The cached answer of ``cached_list(command, …)``, or None; never does I/O."""
+        return self.cache.get(_cache_key(command, params))
 
     def close(self) -> None:
         """Close every thread's HTTP session."""

@@ -32,6 +32,15 @@ LOG = logging.getLogger(__name__)
 
 Fetch = Callable[[bool], list[dict]]
 
+_OFFERINGS = {"issystem": False}
+_TEMPLATES = {"templatefilter": "executable"}
+_PEEKABLE = {
+    "list_flavors": ("listServiceOfferings", _OFFERINGS),
+    "get_flavor": ("listServiceOfferings", _OFFERINGS),
+    "list_images": ("listTemplates", _TEMPLATES),
+    "get_image": ("listTemplates", _TEMPLATES),
+}
+
 
 class CloudStackComputeDriver(base.ComputeDriver):
     """Compute on Apache CloudStack through its signed HTTP API."""
@@ -87,11 +96,34 @@ class CloudStackComputeDriver(base.ComputeDriver):
 
     def _offerings(self, refresh: bool = False) -> list[dict]:
         return self._api().cached_list("listServiceOfferings", "serviceoffering",
-                                       refresh=refresh, issystem=False)
+                                       refresh=refresh, **_OFFERINGS)
 
     def _templates(self, refresh: bool = False) -> list[dict]:
         return self._api().cached_list("listTemplates", "template", refresh=refresh,
-                                       templatefilter="executable")
+                                       **_TEMPLATES)
+
+    def peek(self, method: str, *args):
+        """Flavor and image reads answered from the cache alone (no I/O), else None."""
+        if self.client is None or method not in _PEEKABLE:
+            return None
+        command, params = _PEEKABLE[method]
+        items = self.client.cached(command, **params)
+        if items is None:
+            return None
+        if method == "list_flavors":
+            return mapping.page_slice([mapping.flavor(o) for o in items], *args)
+        if method == "list_images":
+            return mapping.page_slice(mapping.images(items), *args)
+        found = self._match_id(items, args[0])
+        if found is None:  # let the blocking path refresh the listing once
+            return None
+        if method == "get_flavor":
+            return mapping.flavor(found)
+        return next(i for i in mapping.images(items) if i.id == args[0])
+
+    @staticmethod
+    def _match_id(items: list[dict], ident: str) -> dict | None:
+        return next((i for i in items if mapping.text(i.get("id")) == ident), None)
 
     @staticmethod
     def _match(items: list[dict], ref: str) -> dict | None:

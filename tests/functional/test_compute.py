@@ -217,3 +217,24 @@ def test_operations_list_get_cancel(channel):
     with pytest.raises(grpc.RpcError) as info:
         ops.ListOperations(operations_pb2.ListOperationsRequest(filter="verb=x"))
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_reboot_and_resize_show_while_their_operation_runs(private_deployment):
+    sim = private_deployment.sim
+    with private_deployment.channel() as channel:
+        server = create_server(channel, name="busy")
+        stub = compute(channel)
+        sim.set_job_duration("rebootVirtualMachine", 2.0)
+        op = stub.RebootServer(compute_pb2.RebootServerRequest(request_id=rid(), id=server.id))
+        during = stub.GetServer(compute_pb2.GetServerRequest(id=server.id))
+        listed = {s.id: s for s in stub.ListServers(compute_pb2.ListServersRequest()).servers}
+        assert during.status == listed[server.id].status == compute_pb2.Server.REBOOT
+        assert server_of(wait(channel, op)).status == compute_pb2.Server.ACTIVE
+        after = stub.GetServer(compute_pb2.GetServerRequest(id=server.id))
+        assert after.status == compute_pb2.Server.ACTIVE
+        sim.set_job_duration("scaleVirtualMachine", 2.0)
+        op = stub.ResizeServer(compute_pb2.ResizeServerRequest(
+            request_id=rid(), id=server.id, flavor="Medium Instance"))
+        assert stub.GetServer(compute_pb2.GetServerRequest(
+            id=server.id)).status == compute_pb2.Server.RESIZE
+        wait(channel, op)

@@ -12,6 +12,7 @@ All methods are blocking; the service runs them in a bounded thread pool.
 from __future__ import annotations
 
 import abc
+from typing import Any
 
 from oslo_config import cfg
 
@@ -44,6 +45,14 @@ class Driver(abc.ABC):
     @abc.abstractmethod
     def capabilities(self) -> models.ApiCapabilities:
         """What this driver supports, as data."""
+
+    def peek(self, method: str, *args: Any) -> Any | None:
+        """``method(*args)``'s answer when it needs no I/O (a warm cache), else None.
+
+        Called on the event loop, so it must never block; the service falls
+        back to calling ``method`` in the thread pool when this returns None.
+        """
+        return None
 
     def poll_jobs(self, jobs: list[str]) -> models.JobStatus:
         """Report on backend jobs returned in a BackendTask."""

@@ -30,6 +30,8 @@ class Hooks(Protocol):
     async def finish(self, driver: base.Driver, op: st.Operation) -> bytes: ...
     async def rollback(self, driver: base.Driver, op: st.Operation) -> list[str] | None: ...
     def error_bytes(self, error: BaseException) -> bytes: ...
+    def resumed(self, op: st.Operation) -> None: ...
+    def ended(self, op: st.Operation) -> None: ...
 
 
 Run = Callable[..., Awaitable]
@@ -73,6 +75,7 @@ class Poller:
                     "no backend resource was recorded for it",
                     "operation %s was interrupted while submitting" % op.id))
                 continue
+            self._hooks.resumed(op)
             self.schedule(op.id, 0)
         if unfinished:
             LOG.info("Resuming %d unfinished operation(s)", len(unfinished))
@@ -177,6 +180,7 @@ class Poller:
         await self._run_store(self._store.update, op.id, state=st.DONE, response=response,
                               progress=100, progress_estimated=False, message="done")
         LOG.info("Operation %s (%s %s) done", op.id, op.verb, op.target)
+        self._hooks.ended(op)
         self._notifier.notify(op.id)
 
     async def _cancel(self, op: st.Operation, driver) -> None:
@@ -195,6 +199,7 @@ class Poller:
                               message=getattr(error, "user_message", "failed"))
         LOG.info("Operation %s (%s %s) failed: %s", op.id, op.verb, op.target,
                  getattr(error, "operator_message", error))
+        self._hooks.ended(op)
         self._notifier.notify(op.id)
 
 

@@ -208,18 +208,6 @@ class OperationStore:
                 sa.select(OperationRow).where(OperationRow.state != DONE)).all()
             return [_to_record(row) for row in rows]
 
-    def pending_verbs(self, api: str, targets: list[str]) -> dict[str, str]:
-        """target → verb of an unfinished operation on it (the newest wins)."""
-        if not targets:
-            return {}
-        with self._session() as session:
-            rows = session.execute(
-                sa.select(OperationRow.target, OperationRow.verb)
-                .where(OperationRow.api == api, OperationRow.state != DONE,
-                       OperationRow.target.in_(targets))
-                .order_by(OperationRow.created_at)).all()
-        return {target: verb for target, verb in rows}
-
     # -- request ids of synchronous RPCs -------------------------------------
 
     def claim_request(self, request_id: str, method: str,

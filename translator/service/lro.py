@@ -78,13 +78,31 @@ class OperationManager:
         self.run_store = run_store
         self.notifier = Notifier()
         self.verbs: dict[str, Verb] = {}
+        # (api, target) → (operation id, verb) of unfinished operations in this
+        # process, so reads can show REBOOT/RESIZE without a database query.
+        self._pending: dict[tuple[str, str], tuple[str, str]] = {}
         self.poller = Poller(conf=conf, store=store, drivers=drivers, run_backend=run_backend,
                              run_store=run_store, hooks=self, notifier=self.notifier)
 
     def register(self, verb: str, handling: Verb) -> None:
         self.verbs[verb] = handling
 
+    # -- Unfinished operations by target ----------------------------------------
+
+    def pending_verbs(self, api: str, targets: list[str]) -> dict[str, str]:
+        pending = self._pending
+        return {t: pending[(api, t)][1] for t in targets if (api, t) in pending}
+
     # -- Hooks for the poller -------------------------------------------------
+
+    def resumed(self, op: st.Operation) -> None:
+        if op.target:
+            self._pending[(op.api, op.target)] = (op.id, op.verb)
+
+    def ended(self, op: st.Operation) -> None:
+        key = (op.api, op.target)
+        if self._pending.get(key, ("",))[0] == op.id:
+            del self._pending[key]
 
     async def finish(self, driver: base.Driver, op: st.Operation) -> bytes:
         return await self.verbs[op.verb].finish(driver, op)
@@ -131,6 +149,7 @@ class OperationManager:
         op = await self.run_store(self.store.update, op.id, state=st.RUNNING,
                                   target=task.resource_id or target, jobs=task.jobs,
                                   message="submitted to the backend")
+        self.resumed(op)
         LOG.info("Operation %s: %s %s submitted to %s (jobs %s)",
                  op.id, verb, op.target, driver.name, ",".join(task.jobs) or "none")
         self.poller.schedule(op.id, self.poller.interval(0) if task.jobs else 0)

@@ -656,3 +656,18 @@ def test_capabilities(make_driver):
 def test_expected_seconds(driver):
     assert driver.expected_seconds("CreateServer") == 60
     assert driver.expected_seconds("StopServer") == 20
+
+
+def test_peek_answers_catalog_reads_from_the_cache_without_io(sim, driver):
+    assert driver.peek("list_flavors", 100, "") is None  # cold: the caller must block
+    warm(driver)
+    sim.reset_counts()
+    flavors = driver.peek("list_flavors", 100, "")
+    images = driver.peek("list_images", 100, "")
+    assert {f.name for f in flavors.items} >= {"Small Instance", "Custom"}
+    assert driver.peek("get_flavor", flavors.items[0].id).name == flavors.items[0].name
+    assert driver.peek("get_image", images.items[0].id).name == images.items[0].name
+    # A miss (perhaps a new offering) goes to the blocking path, which refreshes once.
+    assert driver.peek("get_flavor", "no-such-id") is None
+    assert driver.peek("list_servers", 100, "") is None  # never peeked: always live
+    assert sum(sim.request_counts.values()) == 0
