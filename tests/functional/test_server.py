@@ -111,3 +111,36 @@ def test_second_server_on_same_state_and_backend_starts(tmp_path, translator_ser
             assert reply.flavors
     finally:
         other.server.stop()
+
+
+def test_start_up_failures_are_one_clear_line(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "translator.cmd.server", "--grpc-bind", f"127.0.0.1:{port}"],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 1
+    assert f"Cannot start: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unusable_state_directory_is_named(tmp_path):
+    import subprocess
+    import sys
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    config = tmp_path / "translator.conf"
+    config.write_text(f"[DEFAULT]\nstate_dir = {blocker}/state\n"
+                      f"[grpc]\nbind = 127.0.0.1:{free_port()}\n"
+                      "[cloudstack]\nendpoint = http://127.0.0.1:1/client/api\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "translator.cmd.server", "--config-file", str(config)],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot create the state directory" in result.stderr

@@ -75,8 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     log.protect(conf)  # drivers registered their (secret) options
     context = embedded_default(conf, drivers) if embedded else contextlib.nullcontext()
-    with context:
-        asyncio.run(app.serve(conf, drivers))
+    try:
+        with context:
+            asyncio.run(app.serve(conf, drivers))
+    except app.StartupError as error:
+        LOG.error("Cannot start: %s", error)
+        return 1
     return 0
 
 

@@ -9,6 +9,7 @@ import signal
 import time
 
 import grpc
+import sqlalchemy
 from google.longrunning import operations_pb2, operations_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -39,11 +40,28 @@ ALWAYS = [
 ]
 
 
+class StartupError(Exception):
+    """The server cannot start; the message says why, for the operator."""
+
+
 def state_url(conf) -> str:
     if conf.state_connection:
         return conf.state_connection
-    os.makedirs(conf.state_dir, mode=0o700, exist_ok=True)
+    try:
+        os.makedirs(conf.state_dir, mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise StartupError(f"cannot create the state directory {conf.state_dir}: "
+                           f"{error.strerror} ([DEFAULT] state_dir)") from error
     return f"sqlite:///{os.path.join(conf.state_dir, 'state.db')}"
+
+
+def open_store(conf) -> st.OperationStore:
+    try:
+        return st.OperationStore(state_url(conf))
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        # The URL may hold a password: name the option, not its value.
+        raise StartupError("cannot open the state database ([DEFAULT] state_connection or "
+                           f"state_dir): {type(error).__name__}") from None
 
 
 class TranslatorServer:
@@ -54,7 +72,7 @@ class TranslatorServer:
         self.drivers = drivers
         self.backend = Runner(conf.executor_threads, "backend")
         self.store_runner = Runner(4, "state")
-        self.store = st.OperationStore(state_url(conf))
+        self.store = open_store(conf)
         self.manager = OperationManager(conf=conf, store=self.store, drivers=drivers,
                                         run_backend=self.backend, run_store=self.store_runner)
         self.health = health.aio.HealthServicer()
@@ -87,9 +105,11 @@ class TranslatorServer:
         self._service_names = names
         for name in ["", *names]:
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
-        self.port = self.server.add_insecure_port(self.conf.grpc.bind)
-        if not self.port:
-            raise RuntimeError(f"cannot bind {self.conf.grpc.bind}")
+        try:
+            self.port = self.server.add_insecure_port(self.conf.grpc.bind)
+        except RuntimeError as error:
+            raise StartupError(f"cannot listen on {self.conf.grpc.bind}: the address is in use "
+                               "or not available ([grpc] bind)") from error
         await self.server.start()
         LOG.info("Listening on %s (port %d)", self.conf.grpc.bind, self.port)
         await self.manager.poller.resume()
@@ -168,6 +188,10 @@ async def serve(conf, drivers: dict[str, base.Driver]) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await server.start()
+    try:
+        await server.start()
+    except BaseException:
+        await server.stop()
+        raise
     await stop.wait()
     await server.stop()
