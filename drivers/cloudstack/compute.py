@@ -370,6 +370,7 @@ class CloudStackComputeDriver(base.ComputeDriver):
         A failure handle (see ``_tag``) is reported once every real job is done.
         """
         pending, failed = [], [j for j in jobs if j.startswith(errors.FAILED_JOB)]
+        vm = None
         for job in jobs:
             if job in self._finished or job in failed:
                 continue
@@ -383,6 +384,7 @@ class CloudStackComputeDriver(base.ComputeDriver):
             command = mapping.text(result.get("cmd")).rsplit(".", 1)[-1] or f"job {job}"
             if status == 1:
                 self._finished.add(job)
+                vm = (result.get("jobresult") or {}).get("virtualmachine")
             elif status == 2:
                 outcome = result.get("jobresult") or {}
                 return models.JobStatus(done=True, error=from_code(
@@ -393,6 +395,10 @@ class CloudStackComputeDriver(base.ComputeDriver):
             return models.JobStatus(done=False, message=f"CloudStack job {pending[0]} pending")
         if failed:
             return models.JobStatus(done=True, error=errors.failure(failed[0]))
+        # A lone VM job reports the VM as it left it; with more jobs (deploy and
+        # createTags) that picture may be older than the last job's effect.
+        if vm and len(jobs) == 1:
+            return models.JobStatus(done=True, result=mapping.server(vm))
         return models.JobStatus(done=True)
 
     def expected_seconds(self, verb: str) -> float:

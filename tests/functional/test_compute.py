@@ -238,3 +238,14 @@ def test_reboot_and_resize_show_while_their_operation_runs(private_deployment):
         assert stub.GetServer(compute_pb2.GetServerRequest(
             id=server.id)).status == compute_pb2.Server.RESIZE
         wait(channel, op)
+
+
+def test_warm_create_costs_one_backend_request_besides_job_polls(private_deployment):
+    sim = private_deployment.sim
+    with private_deployment.channel() as channel:
+        create_server(channel, name="warm-up")
+        sim.reset_counts()
+        server = create_server(channel, name="counted")
+    counts = {k: v for k, v in sim.request_counts.items() if k != "queryAsyncJobResult"}
+    assert counts == {"deployVirtualMachine": 1}
+    assert server.status == compute_pb2.Server.ACTIVE and server.name == "counted"

@@ -131,6 +131,9 @@ class JobStatus:
     progress: int | None = None  # 0-100 when the backend reports it
     message: str = ""
     error: Exception | None = None  # a TranslatorError when a job failed
+    # The resource as the finished job left it, when the backend reports it
+    # with the job (a models.Server, ...): saves a read to render the result.
+    result: object | None = None
 
 
 @dataclass

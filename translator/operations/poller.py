@@ -27,7 +27,7 @@ LOG = logging.getLogger(__name__)
 class Hooks(Protocol):
     """What the service layer does at the end of an operation of a given verb."""
 
-    async def finish(self, driver: base.Driver, op: st.Operation) -> bytes: ...
+    async def finish(self, driver: base.Driver, op: st.Operation, result: object) -> bytes: ...
     async def rollback(self, driver: base.Driver, op: st.Operation) -> list[str] | None: ...
     def error_bytes(self, error: BaseException) -> bytes: ...
     def resumed(self, op: st.Operation) -> None: ...
@@ -149,7 +149,7 @@ class Poller:
         elif op.cancel_requested:
             await self._cancel(op, driver)
         else:
-            await self._finish(op, driver)
+            await self._finish(op, driver, status.result)
 
     async def _progress(self, op: st.Operation, driver, status) -> None:
         if status.progress is not None:
@@ -168,9 +168,9 @@ class Poller:
         self._notifier.notify(op.id)
         self.schedule(op.id, self.interval(updated.poll_count))
 
-    async def _finish(self, op: st.Operation, driver) -> None:
+    async def _finish(self, op: st.Operation, driver, result: object) -> None:
         try:
-            response = await self._hooks.finish(driver, op)
+            response = await self._hooks.finish(driver, op, result)
         except exc.TranslatorError as error:
             if error.retryable:
                 await self._reschedule(op)

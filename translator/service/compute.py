@@ -174,10 +174,14 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     # -- how operations end ----------------------------------------------------
 
-    async def _finish_server(self, driver: base.ComputeDriver, op: st.Operation) -> bytes:
-        return pack(convert.server(await self.run(driver.get_server, op.target)))
+    async def _finish_server(self, driver: base.ComputeDriver, op: st.Operation,
+                             result: object) -> bytes:
+        if not (isinstance(result, models.Server) and result.id == op.target):
+            result = await self.run(driver.get_server, op.target)
+        return pack(convert.server(result))
 
-    async def _finish_delete(self, driver: base.ComputeDriver, op: st.Operation) -> bytes:
+    async def _finish_delete(self, driver: base.ComputeDriver, op: st.Operation,
+                             result: object) -> bytes:
         return pack(empty_pb2.Empty())
 
     async def _undo_create(self, driver: base.ComputeDriver, op: st.Operation):

@@ -27,7 +27,8 @@ from translator.service import errors, validation
 
 LOG = logging.getLogger(__name__)
 
-Finish = Callable[[base.Driver, st.Operation], Awaitable[bytes]]
+# (driver, operation, the resource the backend reported with its job or None) → response
+Finish = Callable[[base.Driver, st.Operation, object], Awaitable[bytes]]
 Rollback = Callable[[base.Driver, st.Operation], Awaitable[list[str] | None]]
 
 
@@ -104,8 +105,8 @@ class OperationManager:
         if self._pending.get(key, ("",))[0] == op.id:
             del self._pending[key]
 
-    async def finish(self, driver: base.Driver, op: st.Operation) -> bytes:
-        return await self.verbs[op.verb].finish(driver, op)
+    async def finish(self, driver: base.Driver, op: st.Operation, result: object) -> bytes:
+        return await self.verbs[op.verb].finish(driver, op, result)
 
     async def rollback(self, driver: base.Driver, op: st.Operation) -> list[str] | None:
         handling = self.verbs[op.verb]

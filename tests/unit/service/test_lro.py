@@ -48,7 +48,7 @@ async def manager(sim, tmp_path):
     mgr = lro.OperationManager(conf=conf, store=store, drivers={"compute": driver},
                                run_backend=backend, run_store=state)
 
-    async def finish(drv, op):
+    async def finish(drv, op, result):
         return lro.pack(compute_pb2.Server(id=op.target))
     mgr.register("CreateServer", lro.Verb(finish))
     runner = asyncio.create_task(mgr.poller.run())
