@@ -55,6 +55,7 @@ class CloudStackComputeDriver(base.ComputeDriver):
         super().__init__(conf)
         cs_conf.register_opts(conf)
         self.client: CloudStackClient | None = None
+        self._catalogs: dict[str, tuple[list[dict], list]] = {}
         self._finished = FinishedJobs()
 
     # -- lifecycle --------------------------------------------------------------
@@ -111,15 +112,26 @@ class CloudStackComputeDriver(base.ComputeDriver):
         if items is None:
             return None
         if method == "list_flavors":
-            return mapping.page_slice([mapping.flavor(o) for o in items], *args)
+            return mapping.page_slice(self._catalog("flavors", items), *args)
         if method == "list_images":
-            return mapping.page_slice(mapping.images(items), *args)
-        found = self._match_id(items, args[0])
-        if found is None:  # let the blocking path refresh the listing once
-            return None
-        if method == "get_flavor":
-            return mapping.flavor(found)
-        return next(i for i in mapping.images(items) if i.id == args[0])
+            return mapping.page_slice(self._catalog("images", items), *args)
+        catalog = self._catalog("flavors" if method == "get_flavor" else "images", items)
+        # A miss (perhaps something new) goes to the blocking path, which refreshes once.
+        return next((entry for entry in catalog if entry.id == args[0]), None)
+
+    def _catalog(self, kind: str, items: list[dict]) -> list:
+        """Flavors or images mapped once per cached listing, not once per request.
+
+        The memo keeps the listing it was made from and is reused only while
+        the cache hands out that very list, so a refresh is seen at once.
+        """
+        memo = self._catalogs.get(kind)
+        if memo is not None and memo[0] is items:
+            return memo[1]
+        mapped = ([mapping.flavor(o) for o in items] if kind == "flavors"
+                  else mapping.images(items))
+        self._catalogs[kind] = (items, mapped)
+        return mapped
 
     @staticmethod
     def _match_id(items: list[dict], ident: str) -> dict | None:
@@ -198,14 +210,15 @@ class CloudStackComputeDriver(base.ComputeDriver):
     # -- flavors and images ---------------------------------------------------------
 
     def list_flavors(self, page_size: int, page_token: str) -> models.Page[models.Flavor]:
-        flavors = [mapping.flavor(o) for o in self._offerings()]
-        return mapping.page_slice(flavors, page_size, page_token)
+        return mapping.page_slice(self._catalog("flavors", self._offerings()), page_size,
+                                  page_token)
 
     def get_flavor(self, flavor_id: str) -> models.Flavor:
         return mapping.flavor(self._lookup(self._offerings, flavor_id, "flavor", by_name=False))
 
     def list_images(self, page_size: int, page_token: str) -> models.Page[models.Image]:
-        return mapping.page_slice(mapping.images(self._templates()), page_size, page_token)
+        return mapping.page_slice(self._catalog("images", self._templates()), page_size,
+                                  page_token)
 
     def get_image(self, image_id: str) -> models.Image:
         self._lookup(self._templates, image_id, "image", by_name=False)

@@ -25,6 +25,7 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
         self.driver = driver
         self.ops = operations
         self.run = operations.run_backend
+        self._catalog = ResponseMemo()
         finish_server = Verb(self._finish_server)
         for verb in ("StartServer", "StopServer", "RebootServer", "ResizeServer"):
             operations.register(verb, finish_server)
@@ -44,25 +45,30 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
     async def ListFlavors(self, request, context):
         size = _page(request)
         page = await self._read("list_flavors", size, request.page_token)
-        return compute_pb2.ListFlavorsResponse(
-            flavors=[convert.flavor(f) for f in page.items], next_page_token=page.next_token)
+        return self._catalog.get(("flavors", size, request.page_token), page.items, lambda: (
+            compute_pb2.ListFlavorsResponse(flavors=[convert.flavor(f) for f in page.items],
+                                            next_page_token=page.next_token)))
 
     @handle_errors
     async def GetFlavor(self, request, context):
         _require_id(request.id)
-        return convert.flavor(await self._read("get_flavor", request.id))
+        flavor = await self._read("get_flavor", request.id)
+        return self._catalog.get(("flavor", request.id), [flavor],
+                                 lambda: convert.flavor(flavor))
 
     @handle_errors
     async def ListImages(self, request, context):
         size = _page(request)
         page = await self._read("list_images", size, request.page_token)
-        return compute_pb2.ListImagesResponse(
-            images=[convert.image(i) for i in page.items], next_page_token=page.next_token)
+        return self._catalog.get(("images", size, request.page_token), page.items, lambda: (
+            compute_pb2.ListImagesResponse(images=[convert.image(i) for i in page.items],
+                                           next_page_token=page.next_token)))
 
     @handle_errors
     async def GetImage(self, request, context):
         _require_id(request.id)
-        return convert.image(await self._read("get_image", request.id))
+        image = await self._read("get_image", request.id)
+        return self._catalog.get(("image", request.id), [image], lambda: convert.image(image))
 
     # -- keypairs -------------------------------------------------------------
 
@@ -190,6 +196,31 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
         except exc.NotFound:
             return None
         return task.jobs or None
+
+
+class ResponseMemo:
+    """Built responses for catalog reads, reused while the driver returns the same models.
+
+    A driver that answers from its cache returns the very same model objects
+    until the cache refreshes; then the identities differ and the response is
+    built again. Drivers that build new models per call simply never hit.
+    """
+
+    MAX_ENTRIES = 256
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple, tuple[list, object]] = {}
+
+    def get(self, key: tuple, models_: list, build):
+        entry = self._entries.get(key)
+        if (entry is not None and len(entry[0]) == len(models_)
+                and all(a is b for a, b in zip(entry[0], models_, strict=True))):
+            return entry[1]
+        response = build()
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (list(models_), response)
+        return response
 
 
 def _page(request) -> int:

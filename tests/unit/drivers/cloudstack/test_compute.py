@@ -671,3 +671,11 @@ def test_peek_answers_catalog_reads_from_the_cache_without_io(sim, driver):
     assert driver.peek("get_flavor", "no-such-id") is None
     assert driver.peek("list_servers", 100, "") is None  # never peeked: always live
     assert sum(sim.request_counts.values()) == 0
+
+
+def test_catalog_models_follow_cache_refreshes(sim, make_driver):
+    driver = make_driver(cache_ttl=1)
+    first = driver.list_flavors(100, "").items
+    assert driver.list_flavors(100, "").items[0] is first[0]  # mapped once per listing
+    time.sleep(1.1)  # the listing expired: a refresh maps anew
+    assert driver.list_flavors(100, "").items[0] is not first[0]
