@@ -1,6 +1,7 @@
-"""translator-sim: run one backend simulator standalone, e.g. ``translator-sim cloudstack``.
+"""translator-sim: run one backend stand-in standalone, e.g. ``translator-sim cloudstack``.
 
-Simulators are plugins (entry point namespace ``translator.simulators``); each
+A stand-in is a wire-faithful simulator (CloudStack) or a real throwaway
+backend (Ceph). Both are plugins (entry point namespace ``translator.simulators``); each
 adds its own options. Runs until SIGTERM or SIGINT.
 """
 
@@ -18,13 +19,19 @@ NAMESPACE = "translator.simulators"
 LOG = logging.getLogger("translator.sim")
 
 
+def _summary(plugin, name: str) -> str:
+    """The first sentence of the plugin's docstring, for --help."""
+    doc = " ".join((plugin.__doc__ or "").split())
+    return doc.split(". ")[0].split(": ")[0].rstrip(".") or f"the {name} backend"
+
+
 def main(argv: list[str] | None = None) -> int:
     manager = extension.ExtensionManager(namespace=NAMESPACE, invoke_on_load=False)
     parser = argparse.ArgumentParser(prog="translator-sim", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="log every request")
     backends = parser.add_subparsers(dest="backend", required=True, metavar="BACKEND")
     for ext in sorted(manager, key=lambda e: e.name):
-        sub = backends.add_parser(ext.name, help=f"the {ext.name} simulator")
+        sub = backends.add_parser(ext.name, help=_summary(ext.plugin, ext.name))
         ext.plugin.add_arguments(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO,
