@@ -35,12 +35,13 @@ def handler() -> grpc.GenericRpcHandler:
     return grpc.method_handlers_generic_handler(SERVICE, {"Echo": method})
 
 
-async def _serve(conn: Any) -> None:
+async def serve_until_told(conn: Any, generic_handler: grpc.GenericRpcHandler) -> None:
+    """Serve ``generic_handler`` on an ephemeral loopback port, send the port to the parent,
+    and stop at the parent's next message (or when it goes away); no extra thread."""
     server = grpc.aio.server(options=SERVER_OPTIONS)
-    server.add_generic_rpc_handlers((handler(),))
+    server.add_generic_rpc_handlers((generic_handler,))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    # The parent's next message (or its going away) stops the server; no extra thread.
     stop = asyncio.Event()
     asyncio.get_running_loop().add_reader(conn.fileno(), stop.set)
     conn.send(("ok", port))
@@ -52,6 +53,10 @@ async def _serve(conn: Any) -> None:
             conn.send(("ok", None))
         except (EOFError, OSError):
             pass
+
+
+async def _serve(conn: Any) -> None:
+    await serve_until_told(conn, handler())
 
 
 def _main(conn: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import grpc
 from common import PipeProcess
-from echo_server import SERVER_OPTIONS
+from echo_server import serve_until_told
 
 SERVICE = "bench.Floor"
 METHOD = f"/{SERVICE}/GetServer"
@@ -39,23 +39,11 @@ async def _serve(conn: Any, overrides: dict, vm_id: str) -> None:
 
     method = grpc.unary_unary_rpc_method_handler(
         get_server, request_deserializer=_identity, response_serializer=_identity)
-    server = grpc.aio.server(options=SERVER_OPTIONS)
-    server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler(SERVICE, {"GetServer": method}),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_reader(conn.fileno(), stop.set)
-    conn.send(("ok", port))
-    await stop.wait()
-    await server.stop(1)
-    pool.shutdown(wait=False)
-    if conn.poll():
-        try:
-            conn.recv()
-            conn.send(("ok", None))
-        except (EOFError, OSError):
-            pass
+    try:
+        await serve_until_told(
+            conn, grpc.method_handlers_generic_handler(SERVICE, {"GetServer": method}))
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _main(conn: Any, overrides: dict, vm_id: str) -> None:

@@ -139,32 +139,26 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     @handle_errors
     async def DeleteServer(self, request, context):
-        _validate_target(request)
-        return await self.ops.start(api=API, verb="DeleteServer", request=request,
-                                    target=request.id,
-                                    submit=lambda: self.driver.delete_server(request.id))
+        return await self._server_verb("DeleteServer", request, self.driver.delete_server)
 
     @handle_errors
     async def StartServer(self, request, context):
-        _validate_target(request)
-        return await self.ops.start(api=API, verb="StartServer", request=request,
-                                    target=request.id,
-                                    submit=lambda: self.driver.start_server(request.id))
+        return await self._server_verb("StartServer", request, self.driver.start_server)
 
     @handle_errors
     async def StopServer(self, request, context):
-        _validate_target(request)
-        return await self.ops.start(api=API, verb="StopServer", request=request,
-                                    target=request.id,
-                                    submit=lambda: self.driver.stop_server(request.id))
+        return await self._server_verb("StopServer", request, self.driver.stop_server)
 
     @handle_errors
     async def RebootServer(self, request, context):
-        _validate_target(request)
         hard = request.type == compute_pb2.RebootServerRequest.HARD
-        return await self.ops.start(api=API, verb="RebootServer", request=request,
-                                    target=request.id,
-                                    submit=lambda: self.driver.reboot_server(request.id, hard))
+        return await self._server_verb("RebootServer", request, self.driver.reboot_server, hard)
+
+    async def _server_verb(self, verb: str, request, method, *args):
+        """An operation on one existing server: validate, then start it."""
+        _validate_target(request)
+        return await self.ops.start(api=API, verb=verb, request=request, target=request.id,
+                                    submit=lambda: method(request.id, *args))
 
     @handle_errors
     async def ResizeServer(self, request, context):

@@ -75,29 +75,25 @@ def handle_errors(method):
             try:
                 async for item in method(self, request, context):
                     yield item
-            except exc.TranslatorError as error:
-                log_error(name, error)
-                await abort(context, to_status(error))
             except Exception as error:  # noqa: BLE001 - the boundary of the service
-                if _is_abort(error):
-                    raise
-                log_error(name, error)
-                await abort(context, internal_status())
+                await _fail(name, error, context)
         return stream_wrapper
 
     @functools.wraps(method)
     async def wrapper(self, request, context):
         try:
             return await method(self, request, context)
-        except exc.TranslatorError as error:
-            log_error(name, error)
-            await abort(context, to_status(error))
         except Exception as error:  # noqa: BLE001 - the boundary of the service
-            if _is_abort(error):
-                raise
-            log_error(name, error)
-            await abort(context, internal_status())
+            await _fail(name, error, context)
     return wrapper
+
+
+async def _fail(method: str, error: Exception, context) -> None:
+    if _is_abort(error):
+        raise error
+    log_error(method, error)
+    status = to_status(error) if isinstance(error, exc.TranslatorError) else internal_status()
+    await abort(context, status)
 
 
 def _is_abort(error: BaseException) -> bool:
