@@ -79,7 +79,6 @@ class TranslatorServer:
         self.server: grpc.aio.Server | None = None
         self.port = 0
         self._background: list[asyncio.Task] = []
-        self._ready = asyncio.Event()
 
     async def start(self) -> None:
         limit = self.conf.grpc.max_message_bytes
@@ -142,7 +141,6 @@ class TranslatorServer:
                 await asyncio.sleep(SETUP_RETRY_SECONDS)
         for name in ["", *self._service_names]:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        self._ready.set()
         LOG.info("SERVING")
 
     async def _purge_loop(self) -> None:
@@ -156,9 +154,6 @@ class TranslatorServer:
                     LOG.info("Forgot %d expired request ids and operations", count)
             except Exception:  # noqa: BLE001
                 LOG.exception("Purging expired state failed")
-
-    async def wait_ready(self) -> None:
-        await self._ready.wait()
 
     async def stop(self) -> None:
         LOG.info("Shutting down (grace %.1fs)", self.conf.grpc.shutdown_grace)

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable
 
 from google.longrunning import operations_pb2
 from google.protobuf import any_pb2, timestamp_pb2
-from google.rpc import status_pb2
 
 from translator.api.v1 import common_pb2
 from translator.drivers import base, models
@@ -178,8 +177,3 @@ def parse_name(name: str) -> str:
         raise exc.InvalidInput("name must look like operations/<id>", field="name")
     return op_id
 
-
-def error_status(op: st.Operation) -> status_pb2.Status | None:
-    if op.error is None:
-        return None
-    return status_pb2.Status.FromString(op.error)
