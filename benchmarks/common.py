@@ -156,7 +156,6 @@ SIMULATOR_COMMANDS = ("config_overrides", "request_counts", "reset_counts", "set
 def _simulator_main(conn: Any, job_durations: dict[str, float]) -> None:
     """Child: a CloudStack simulator obeying SIMULATOR_COMMANDS until "stop" or EOF."""
     from translator_drivers.cloudstack.simulator import CloudStackSimulator
-
     sim = CloudStackSimulator(job_durations=job_durations)
     sim.start()
     conn.send(("ok", sim.config_overrides()))
@@ -237,7 +236,8 @@ class TranslatorProcess:
             stub = health_pb2_grpc.HealthStub(channel)
             while time.monotonic() < deadline:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"translator-server exited: {self.log_tail()}")
+                    raise RuntimeError(f"translator-server exited with status "
+                                       f"{self.proc.returncode}: {self.log_tail()}")
                 with contextlib.suppress(grpc.RpcError):
                     reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
                     if reply.status == health_pb2.HealthCheckResponse.SERVING:
@@ -245,8 +245,10 @@ class TranslatorProcess:
                 time.sleep(0.1)
         raise TimeoutError(f"translator-server not SERVING in {timeout:.0f}s: {self.log_tail()}")
 
-    def log_tail(self, lines: int = 5) -> str:
-        return " | ".join(self.log_path.read_text(errors="replace").strip().splitlines()[-lines:])
+    def log_tail(self, lines: int = 3) -> str:
+        """The server log's last lines, last first: a traceback ends with its message."""
+        tail = self.log_path.read_text(errors="replace").strip().splitlines()[-lines:]
+        return " ← ".join(line.strip() for line in reversed(tail))
 
     def stop(self) -> None:
         if self.proc.poll() is None:

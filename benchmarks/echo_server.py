@@ -80,3 +80,27 @@ def sync_echo(channel: grpc.Channel) -> grpc.UnaryUnaryMultiCallable:
 def aio_echo(channel: grpc.aio.Channel) -> grpc.aio.UnaryUnaryMultiCallable:
     """The echo method on an asyncio channel."""
     return channel.unary_unary(METHOD)
+
+
+def canned_handler(service: str, method: str, response: bytes) -> grpc.GenericRpcHandler:
+    """ONE method of ``service`` that answers every call with the same serialized bytes."""
+    async def answer(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        return response
+
+    handler_ = grpc.unary_unary_rpc_method_handler(
+        answer, request_deserializer=_identity, response_serializer=_identity)
+    return grpc.method_handlers_generic_handler(service, {method: handler_})
+
+
+def _main_canned(conn: Any, service: str, method: str, response: bytes) -> None:
+    """Child process entry point of a CannedProcess."""
+    asyncio.run(serve_until_told(conn, canned_handler(service, method, response)))
+
+
+class CannedProcess(PipeProcess):
+    """A bare server answering one real method (e.g. translator.v1.Compute/ListFlavors) with
+    a fixed response: real stubs can call it, and it does no work of its own."""
+
+    def __init__(self, service: str, method: str, response: bytes) -> None:
+        super().__init__(_main_canned, service, method, response)
+        self.address = f"127.0.0.1:{self.hello}"

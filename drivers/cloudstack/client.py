@@ -91,7 +91,7 @@ def _param(value: Any) -> str:
     return str(value)
 
 
-def _cache_key(command: str, params: dict[str, Any]) -> tuple:
+def cache_key(command: str, params: dict[str, Any]) -> tuple:
     return command, tuple(sorted((k, _param(v)) for k, v in params.items()))
 
 
@@ -239,19 +239,19 @@ class CloudStackClient:
 
         Callers must not modify the returned dicts: they are shared.
         """
-        cache_key = _cache_key(command, params)
+        entry = cache_key(command, params)
         if not refresh:
-            cached = self.cache.get(cache_key)
+            cached = self.cache.get(entry)
             if cached is not None:
                 return cached
         items = self.list_all(command, key, **params)
         if command in CACHEABLE:
-            self.cache.put(cache_key, items)
+            self.cache.put(entry, items)
         return items
 
-    def cached(self, command: str, **params: Any) -> list[dict] | None:
-        """The cached answer of ``cached_list(command, …)``, or None; never does I/O."""
-        return self.cache.get(_cache_key(command, params))
+    def cached(self, key: tuple) -> list[dict] | None:
+        """The cached answer for a ``cache_key(command, params)``, or None; never does I/O."""
+        return self.cache.get(key)
 
     def close(self) -> None:
         """Close every thread's HTTP session."""

@@ -25,7 +25,7 @@ from translator.drivers import base, models
 from translator.drivers import exceptions as exc
 from translator_drivers.cloudstack import conf as cs_conf
 from translator_drivers.cloudstack import errors, mapping
-from translator_drivers.cloudstack.client import CloudStackClient, FinishedJobs
+from translator_drivers.cloudstack.client import CloudStackClient, FinishedJobs, cache_key
 from translator_drivers.cloudstack.errors import BACKEND, BackendMisconfigured, from_code
 
 LOG = logging.getLogger(__name__)
@@ -34,11 +34,12 @@ Fetch = Callable[[bool], list[dict]]
 
 _OFFERINGS = {"issystem": False}
 _TEMPLATES = {"templatefilter": "executable"}
+# Reads answered from the cache alone: method → the cache key of the listing it needs.
 _PEEKABLE = {
-    "list_flavors": ("listServiceOfferings", _OFFERINGS),
-    "get_flavor": ("listServiceOfferings", _OFFERINGS),
-    "list_images": ("listTemplates", _TEMPLATES),
-    "get_image": ("listTemplates", _TEMPLATES),
+    "list_flavors": cache_key("listServiceOfferings", _OFFERINGS),
+    "get_flavor": cache_key("listServiceOfferings", _OFFERINGS),
+    "list_images": cache_key("listTemplates", _TEMPLATES),
+    "get_image": cache_key("listTemplates", _TEMPLATES),
 }
 
 
@@ -107,8 +108,7 @@ class CloudStackComputeDriver(base.ComputeDriver):
         """Flavor and image reads answered from the cache alone (no I/O), else None."""
         if self.client is None or method not in _PEEKABLE:
             return None
-        command, params = _PEEKABLE[method]
-        items = self.client.cached(command, **params)
+        items = self.client.cached(_PEEKABLE[method])
         if items is None:
             return None
         if method == "list_flavors":

@@ -13,7 +13,14 @@ from translator.operations import store as st
 from translator.service import convert, idempotency
 from translator.service.errors import handle_errors
 from translator.service.lro import OperationManager, Verb, pack
-from translator.service.validation import MAX_ID, MAX_PUBLIC_KEY, MAX_USER_DATA, Validator
+from translator.service.validation import (
+    MAX_ID,
+    MAX_PAGE_SIZE,
+    MAX_PAGE_TOKEN,
+    MAX_PUBLIC_KEY,
+    MAX_USER_DATA,
+    Validator,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -218,6 +225,9 @@ class ResponseMemo:
 
 
 def _page(request) -> int:
+    size, token = request.page_size, request.page_token
+    if 0 < size <= MAX_PAGE_SIZE and len(token) <= MAX_PAGE_TOKEN:
+        return size  # the common, valid case without building a Validator
     v = Validator()
     size = v.page(request.page_size, request.page_token)
     v.raise_if_invalid()
