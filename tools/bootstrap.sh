@@ -26,6 +26,3 @@ if [ ! -e "$stamp" ]; then
     "$VENV/bin/pip" install -q -e "$ROOT" -r "$ROOT/test-requirements.txt" "tox>=4.20,<5"
     rm -f "$VENV"/.installed-*; touch "$stamp"
 fi
-# A real throwaway Ceph runs in the tests (Debian's packages; see tools/install-ceph).
-"$ROOT/tools/install-ceph" || echo "bootstrap: Ceph not installed; its tests skip (and fail under CI)" >&2
-"$VENV/bin/python" "$ROOT/tools/link-ceph-bindings" || true
