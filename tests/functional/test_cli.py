@@ -230,3 +230,15 @@ def test_output_into_a_closed_pipe_ends_quietly(translator_server):
     stderr = proc.stderr.read().decode()
     assert proc.wait(30) in (0, 141)
     assert "Traceback" not in stderr
+
+
+def test_list_pages_through_every_server_or_stops_at_the_limit(private_deployment):
+    private_deployment.sim.seed_virtual_machines(1200)
+    servers = cli_json(private_deployment, "server", "list")
+    assert len(servers) == len({s["id"] for s in servers}) == 1200
+    assert len(cli_json(private_deployment, "server", "list", "--limit", "3")) == 3
+
+
+def test_watching_an_unknown_operation_is_a_clear_error(translator_server):
+    proc = cli(translator_server, "operation", "watch", "operations/nosuchop", check=False)
+    assert proc.returncode == 1 and "NOT_FOUND" in proc.stderr

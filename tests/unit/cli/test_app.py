@@ -131,46 +131,6 @@ def test_help_exits_0(capsys):
     assert "--flavor" in capsys.readouterr().out
 
 
-class _Pages:
-    """A fake List RPC with three pages, recording each request."""
-
-    def __init__(self):
-        self.requests = []
-
-    def __call__(self, request, timeout):
-        self.requests.append(request)
-        page = {"": (["a", "b"], "t1"), "t1": (["c", "d"], "t2"), "t2": (["e"], "")}
-        items, token = page[request.page_token]
-        return compute_pb2.ListKeypairsResponse(
-            keypairs=[compute_pb2.Keypair(name=n) for n in items], next_page_token=token)
-
-
-def test_list_all_pages_through_everything():
-    client = app.Client("unused:1", 5.0, channel=_FakeChannel())
-    pages = _Pages()
-    items = client.list_all(pages, compute_pb2.ListKeypairsRequest, "keypairs")
-    assert [k.name for k in items] == ["a", "b", "c", "d", "e"]
-    assert [r.page_token for r in pages.requests] == ["", "t1", "t2"]
-
-
-def test_list_all_stops_at_the_limit():
-    client = app.Client("unused:1", 5.0, channel=_FakeChannel())
-    pages = _Pages()
-    items = client.list_all(pages, compute_pb2.ListKeypairsRequest, "keypairs", limit=3)
-    assert [k.name for k in items] == ["a", "b", "c"]
-    assert [r.page_size for r in pages.requests] == [3, 1]
-
-
-class _FakeChannel:
-    def unary_unary(self, *args, **kwargs):
-        return None
-
-    unary_stream = stream_unary = stream_stream = unary_unary
-
-    def close(self):
-        pass
-
-
 def test_unreachable_server_exits_3_and_names_endpoint_and_request_id(capsys):
     # Port 1 on loopback refuses at once: no server is needed.
     code = app.run(["--endpoint", "127.0.0.1:1", "keypair", "delete", "k",

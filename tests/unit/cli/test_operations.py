@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import grpc
 from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2
 from google.rpc import code_pb2, status_pb2
@@ -37,52 +36,6 @@ class _Clock:
         return self.now
 
 
-class _Broken(grpc.RpcError):
-    def __init__(self, code):
-        self._code = code
-
-    def code(self):
-        return self._code
-
-    def details(self):
-        return "stream broke"
-
-
-class _Stream:
-    """A WatchOperation call: yields ``ops``, then raises ``error`` if given."""
-
-    def __init__(self, ops, error=None):
-        self.ops, self.error, self.cancelled = ops, error, False
-
-    def __iter__(self):
-        yield from self.ops
-        if self.error is not None:
-            raise self.error
-
-    def cancel(self):
-        self.cancelled = True
-
-
-class _Client:
-    timeout = 5.0
-
-    def __init__(self, stream, polled):
-        self.stream = stream
-        self.polled = list(polled)
-        self.watcher = self
-        self.operations = self
-
-    def WatchOperation(self, request):
-        assert request.name == NAME
-        return self.stream
-
-    def GetOperation(self, request, timeout):
-        item = self.polled.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-
 def test_plain_progress_is_one_line_per_change():
     stream, clock = io.StringIO(), _Clock()
     progress = operations.Progress(stream, tty=False, clock=clock)
@@ -107,59 +60,6 @@ def test_tty_progress_rewrites_one_line():
     assert first.startswith("[##########----------]  ~50% a long status message")
     assert second.startswith("[####################]  100% ok 0s")
     assert len(second) >= len(first)  # the tail of the longer line is blanked
-
-
-def test_follow_watches_until_done():
-    stream = _Stream([_op(0), _op(50), _op(100, done=True), _op(999)])
-    seen = []
-    final = operations.follow(_Client(stream, []), NAME, seen.append, sleep=lambda s: None)
-    assert final.done and len(seen) == 3 and stream.cancelled
-
-
-def test_broken_stream_falls_back_to_polling():
-    stream = _Stream([_op(10)], _Broken(grpc.StatusCode.UNAVAILABLE))
-    polled = [_Broken(grpc.StatusCode.UNAVAILABLE), _op(40), _op(100, done=True)]
-    seen, sleeps = [], []
-    final = operations.follow(_Client(stream, polled), NAME, seen.append, sleep=sleeps.append)
-    assert final.done
-    assert [output.metadata(o).progress_percent for o in seen] == [10, 40, 100]
-    assert sleeps == sorted(sleeps) and max(sleeps) <= operations.POLL_MAX
-
-
-def test_unreachable_server_is_not_polled_for_long():
-    """Never answered at all: a wrong endpoint, reported at once instead of retried."""
-    unavailable = _Broken(grpc.StatusCode.UNAVAILABLE)
-    client = _Client(_Stream([], unavailable), [unavailable, _op(100, done=True)])
-    try:
-        operations.follow(client, NAME, lambda op: None, sleep=lambda s: None)
-    except grpc.RpcError as error:
-        assert error.code() == grpc.StatusCode.UNAVAILABLE
-    else:
-        raise AssertionError("an unreachable server must not be waited for")
-    assert len(client.polled) == 1  # one GetOperation tried, no retry
-
-
-def test_other_stream_errors_are_raised():
-    stream = _Stream([], _Broken(grpc.StatusCode.NOT_FOUND))
-    try:
-        operations.follow(_Client(stream, []), NAME, lambda op: None)
-    except grpc.RpcError as error:
-        assert error.code() == grpc.StatusCode.NOT_FOUND
-    else:
-        raise AssertionError("NOT_FOUND must not be swallowed")
-
-
-def test_ctrl_c_stops_watching_and_says_so():
-    class Interrupted(_Stream):
-        def __iter__(self):
-            yield _op(10)
-            raise KeyboardInterrupt
-
-    out, err = io.StringIO(), io.StringIO()
-    console = output.Console(False, out, err)
-    code = operations.wait(_Client(Interrupted([]), []), console, NAME)
-    assert code == 130
-    assert NAME in err.getvalue() and "goes on" in err.getvalue()
 
 
 def test_success_prints_the_server():
