@@ -2,9 +2,9 @@
 
 from oslo_config import cfg
 
-from translator.conf import compute, default, grpc_server, operations
+from translator.conf import block_storage, compute, default, grpc_server, operations
 
-_MODULES = (default, grpc_server, compute, operations)
+_MODULES = (default, grpc_server, compute, block_storage, operations)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

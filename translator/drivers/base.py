@@ -72,6 +72,9 @@ class ComputeDriver(Driver):
     """Nova-shaped compute: flavors, images, keypairs, servers."""
 
     api = "compute"
+    #: The BlockStorageDriver.connection_type values whose volumes this
+    #: backend's servers can use; AttachVolume is refused for any other.
+    volume_connections: frozenset[str] = frozenset()
 
     @abc.abstractmethod
     def list_flavors(self, page_size: int, page_token: str) -> models.Page[models.Flavor]: ...
@@ -120,3 +123,57 @@ class ComputeDriver(Driver):
 
     def resize_server(self, server_id: str, spec: models.ResizeSpec) -> models.BackendTask:
         raise self.unsupported("ResizeServer")
+
+
+class BlockStorageDriver(Driver):
+    """Cinder-shaped block storage: volume types, volumes, snapshots, attachments.
+
+    Volume types are the operator's (``[block_storage] volume_types``); a
+    driver maps each onto its backend (a disk offering, a pool) and receives
+    only configured type names in a VolumeSpec. Mutations return a
+    BackendTask whose ``resource_id`` is the volume's (the snapshot's for
+    CreateSnapshot).
+    """
+
+    api = "block_storage"
+    #: How this backend's volumes reach a hypervisor, e.g. "rbd"; compared with
+    #: ComputeDriver.volume_connections before an attach.
+    connection_type: str = ""
+
+    @abc.abstractmethod
+    def list_volume_types(self) -> list[models.VolumeType]: ...
+
+    @abc.abstractmethod
+    def create_volume(self, spec: models.VolumeSpec) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def get_volume(self, volume_id: str) -> models.Volume: ...
+
+    @abc.abstractmethod
+    def list_volumes(self, page_size: int, page_token: str) -> models.Page[models.Volume]: ...
+
+    @abc.abstractmethod
+    def extend_volume(self, volume_id: str, new_size_gb: int) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def delete_volume(self, volume_id: str) -> models.BackendTask: ...
+
+    def attach_volume(self, volume_id: str, server_id: str) -> models.BackendTask:
+        raise self.unsupported("AttachVolume")
+
+    def detach_volume(self, volume_id: str, server_id: str) -> models.BackendTask:
+        """Detach from ``server_id``, or from its only server when that is empty."""
+        raise self.unsupported("DetachVolume")
+
+    def create_snapshot(self, spec: models.SnapshotSpec) -> models.BackendTask:
+        raise self.unsupported("CreateSnapshot")
+
+    def get_snapshot(self, snapshot_id: str) -> models.Snapshot:
+        raise self.unsupported("GetSnapshot")
+
+    def list_snapshots(self, page_size: int, page_token: str,
+                       volume_id: str = "") -> models.Page[models.Snapshot]:
+        raise self.unsupported("ListSnapshots")
+
+    def delete_snapshot(self, snapshot_id: str) -> models.BackendTask:
+        raise self.unsupported("DeleteSnapshot")

@@ -157,3 +157,114 @@ class ApiCapabilities:
     driver: str
     operations: list[OperationSupport] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+# -- block storage ------------------------------------------------------------
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+
+
+@dataclass
+class StorageLocation:
+    """Where data lives: ``tier`` is PRIMARY or SECONDARY, ``pool`` the backend's pool.
+
+    ``pool`` is empty while the backend has not placed the data yet.
+    """
+
+    tier: str
+    pool: str = ""
+
+
+@dataclass
+class VolumeType:
+    """An operator-defined volume type as one backend realises it."""
+
+    name: str
+    description: str = ""
+    location: StorageLocation = field(default_factory=lambda: StorageLocation(PRIMARY))
+    backend_mapping: str = ""  # e.g. "disk offering Fast (tags ssd)"
+    size_gb: int = 0  # a fixed size, or 0 for any size up to max_size_gb
+    max_size_gb: int = 0
+    thin_provisioned: bool = False
+    snapshots: bool = True
+    clone_from_volume: bool = False
+    volume_from_image: bool = False
+    online_extend: bool = False
+    is_default: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Connection:
+    """How a hypervisor reaches an attached volume (Cinder's connection_info); no secrets."""
+
+    driver_volume_type: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Attachment:
+    server_id: str
+    device: str = ""
+    attached_at: datetime.datetime | None = None
+    connection: Connection | None = None
+
+
+@dataclass
+class Volume:
+    id: str
+    name: str
+    # creating, available, attaching, in-use, detaching, extending, deleting, error
+    status: str
+    size_gb: int = 0
+    volume_type: str = ""
+    availability_zone: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    source_snapshot_id: str = ""
+    source_volume_id: str = ""
+    source_image_id: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    location: StorageLocation = field(default_factory=lambda: StorageLocation(PRIMARY))
+    bootable: bool = False
+    created_at: datetime.datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class VolumeSpec:
+    """What CreateVolume asks for, after validation.
+
+    ``volume_type`` is always a configured type's name (the core fills in the
+    default). ``size_gb`` is 0 when a source gives the size. At most one of the
+    sources is set.
+    """
+
+    name: str
+    size_gb: int = 0
+    volume_type: str = ""
+    availability_zone: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    snapshot_id: str = ""
+    image_id: str = ""
+    source_volume_id: str = ""
+
+
+@dataclass
+class Snapshot:
+    id: str
+    name: str
+    status: str  # creating, available, deleting, error
+    volume_id: str = ""
+    size_gb: int = 0
+    location: StorageLocation = field(default_factory=lambda: StorageLocation(SECONDARY))
+    created_at: datetime.datetime | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SnapshotSpec:
+    volume_id: str
+    name: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
