@@ -17,20 +17,17 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Callable
 
 from oslo_config import cfg
 
 from translator.drivers import base, models
 from translator.drivers import exceptions as exc
-from translator_drivers.cloudstack import conf as cs_conf
 from translator_drivers.cloudstack import errors, mapping
-from translator_drivers.cloudstack.client import CloudStackClient, FinishedJobs, cache_key
-from translator_drivers.cloudstack.errors import BACKEND, BackendMisconfigured, from_code
+from translator_drivers.cloudstack.client import cache_key
+from translator_drivers.cloudstack.driver_base import CloudStackDriverMixin
+from translator_drivers.cloudstack.errors import BACKEND
 
 LOG = logging.getLogger(__name__)
-
-Fetch = Callable[[bool], list[dict]]
 
 _OFFERINGS = {"issystem": False}
 _TEMPLATES = {"templatefilter": "executable"}
@@ -43,58 +40,19 @@ _PEEKABLE = {
 }
 
 
-class CloudStackComputeDriver(base.ComputeDriver):
+class CloudStackComputeDriver(CloudStackDriverMixin, base.ComputeDriver):
     """Compute on Apache CloudStack through its signed HTTP API."""
 
-    name = "cloudstack"
-
-    @classmethod
-    def register_opts(cls, conf: cfg.ConfigOpts) -> None:
-        cs_conf.register_opts(conf)
+    # CloudStack attaches only its own volumes to its VMs.
+    volume_connections = frozenset({"cloudstack"})
 
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         super().__init__(conf)
-        cs_conf.register_opts(conf)
-        self.client: CloudStackClient | None = None
         self._catalogs: dict[str, tuple[list[dict], list]] = {}
-        self._finished = FinishedJobs()
 
-    # -- lifecycle --------------------------------------------------------------
-
-    @property
-    def opts(self):
-        return self.conf.cloudstack
-
-    def setup(self) -> None:
-        self.client = CloudStackClient(self.opts)
-
-    def _api(self) -> CloudStackClient:
-        if self.client is None:
-            self.setup()
-        return self.client
-
-    def check_setup(self) -> None:
-        """One real listZones: the endpoint answers, the keys work, a zone exists."""
-        zones = self._zones(refresh=True)
-        if not zones:
-            raise BackendMisconfigured(
-                "the backend has no available zone",
-                operator_message=f"CloudStack at {self._api().endpoint} lists no available zone",
-                backend=BACKEND)
-        if self.opts.default_zone and self._match(zones, self.opts.default_zone) is None:
-            raise BackendMisconfigured(
-                "the configured default zone does not exist in the backend",
-                operator_message=f"[cloudstack] default_zone {self.opts.default_zone!r} is not "
-                                 f"one of {[z.get('name') for z in zones]}", backend=BACKEND)
-
-    def close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-
-    # -- cached listings and lookups ----------------------------------------------
-
-    def _zones(self, refresh: bool = False) -> list[dict]:
-        return self._api().cached_list("listZones", "zone", refresh=refresh, available=True)
+    def _job_result(self, jobresult: dict) -> models.Server | None:
+        vm = jobresult.get("virtualmachine")
+        return mapping.server(vm) if vm else None
 
     def _offerings(self, refresh: bool = False) -> list[dict]:
         return self._api().cached_list("listServiceOfferings", "serviceoffering",
@@ -132,44 +90,6 @@ class CloudStackComputeDriver(base.ComputeDriver):
                   else mapping.images(items))
         self._catalogs[kind] = (items, mapped)
         return mapped
-
-    @staticmethod
-    def _match_id(items: list[dict], ident: str) -> dict | None:
-        return next((i for i in items if mapping.text(i.get("id")) == ident), None)
-
-    @staticmethod
-    def _match(items: list[dict], ref: str) -> dict | None:
-        """The item whose id is ``ref``, else the one so named."""
-        for key in ("id", "name"):
-            for item in items:
-                if mapping.text(item.get(key)) == ref:
-                    return item
-        return None
-
-    def _lookup(self, fetch: Fetch, ref: str, what: str, *, by_name: bool = True) -> dict:
-        """Find ``ref`` by id (or name) in a cached listing, refreshing it once on a miss."""
-        for refresh in (False, True):
-            items = fetch(refresh)
-            found = (self._match(items, ref) if by_name else
-                     next((i for i in items if mapping.text(i.get("id")) == ref), None))
-            if found is not None:
-                return found
-            if self.opts.cache_ttl == 0:
-                break
-        raise exc.NotFound(f"{what} {ref!r} not found", backend=BACKEND)
-
-    def _zone(self, ref: str) -> dict:
-        ref = ref or self.opts.default_zone
-        zones = self._zones()
-        if not ref:
-            if not zones:
-                raise exc.BackendError("the backend has no available zone", backend=BACKEND)
-            return zones[0]
-        try:
-            return self._lookup(self._zones, ref, "availability zone")
-        except exc.NotFound as error:
-            raise exc.InvalidInput(f"availability zone {ref!r} does not exist",
-                                   field="availability_zone", backend=BACKEND) from error
 
     def _flavor(self, ref: str, vcpus: int, ram_mb: int) -> tuple[dict, dict[str, str]]:
         """The offering a flavor reference or a size asks for, plus custom sizing details."""
@@ -229,10 +149,7 @@ class CloudStackComputeDriver(base.ComputeDriver):
     def create_server(self, spec: models.ServerSpec) -> models.BackendTask:
         """Validate everything, then one deployVirtualMachine (and one createTags)."""
         userdata = self._user_data(spec.user_data)
-        for key, value in spec.metadata.items():
-            if not value:
-                raise exc.InvalidInput(f"metadata {key!r} has no value; CloudStack tags need one",
-                                       field=f"metadata[{key!r}]", backend=BACKEND)
+        self._check_tag_values(spec.metadata)
         zone = self._zone(spec.availability_zone)
         offering, details = self._flavor(spec.flavor, spec.vcpus, spec.ram_mb)
         template = self._template(spec.image, zone)
@@ -255,7 +172,7 @@ class CloudStackComputeDriver(base.ComputeDriver):
                  server_id, spec.name, zone.get("name"), job)
         jobs = [job] if job else []
         if spec.metadata:
-            jobs.append(self._tag(server_id, spec.metadata))
+            jobs.append(self._tag(server_id, "UserVm", spec.metadata, "server"))
         return models.BackendTask(resource_id=server_id, jobs=jobs)
 
     def _user_data(self, data: bytes) -> str | None:
@@ -300,24 +217,6 @@ class CloudStackComputeDriver(base.ComputeDriver):
         if not any(k.get("name") == name for k in answer.get("sshkeypair") or []):
             raise exc.NotFound(f"keypair {name!r} not found", backend=BACKEND)
 
-    def _tag(self, server_id: str, metadata: dict[str, str]) -> str:
-        """createTags for a new server: its job id, or a failure handle if it was refused.
-
-        The server exists by now, so raising would lose its id. A refusal
-        becomes a handle ``poll_jobs`` reports as the operation's error once
-        the deployment is over: the server is then recorded, and deletable.
-        """
-        params = {"resourceids": server_id, "resourcetype": "UserVm"}
-        for i, (key, value) in enumerate(sorted(metadata.items())):
-            params[f"tags[{i}].key"], params[f"tags[{i}].value"] = key, value
-        try:
-            return mapping.text(self._api().call("createTags", **params).get("jobid"))
-        except exc.TranslatorError as error:
-            LOG.warning("Server %s was deployed but createTags failed: %s", server_id,
-                        error.operator_message)
-            return errors.failed_job(error, f"server {server_id} was created, but its "
-                                            f"metadata could not be stored: {error.user_message}")
-
     def get_server(self, server_id: str) -> models.Server:
         with errors.asked_by_id("server", server_id):
             answer = self._api().call("listVirtualMachines", id=server_id)
@@ -329,16 +228,6 @@ class CloudStackComputeDriver(base.ComputeDriver):
     def list_servers(self, page_size: int, page_token: str) -> models.Page[models.Server]:
         return self._backend_list("listVirtualMachines", "virtualmachine", mapping.server,
                                   page_size, page_token)
-
-    def _backend_list(self, command: str, key: str, convert: Callable, page_size: int,
-                      page_token: str) -> models.Page:
-        """Real backend pages: the token carries the next page number and the page size."""
-        page, size = mapping.backend_page(page_token, page_size)
-        items, count = self._api().list_page(command, key, page, size)
-        more = bool(items) and page * size < count
-        return models.Page(items=[convert(item) for item in items], total=count,
-                           next_token=mapping.encode_token({"p": page + 1, "s": size}) if more
-                           else "")
 
     def _vm_job(self, command: str, server_id: str, **params) -> models.BackendTask:
         with errors.asked_by_id("server", server_id):
@@ -376,43 +265,6 @@ class CloudStackComputeDriver(base.ComputeDriver):
                             serviceofferingid=mapping.text(offering["id"]), **details)
 
     # -- jobs ----------------------------------------------------------------------------
-
-    def poll_jobs(self, jobs: list[str]) -> models.JobStatus:
-        """queryAsyncJobResult for each job not yet seen finished.
-
-        A failure handle (see ``_tag``) is reported once every real job is done.
-        """
-        pending, failed = [], [j for j in jobs if j.startswith(errors.FAILED_JOB)]
-        vm = None
-        for job in jobs:
-            if job in self._finished or job in failed:
-                continue
-            try:
-                result = self._api().call("queryAsyncJobResult", jobid=job)
-            except exc.InvalidInput as error:
-                raise exc.BackendError(f"CloudStack does not know job {job}",
-                                       operator_message=error.operator_message,
-                                       backend=BACKEND, backend_code=error.backend_code) from error
-            status = mapping.number(result.get("jobstatus"))
-            command = mapping.text(result.get("cmd")).rsplit(".", 1)[-1] or f"job {job}"
-            if status == 1:
-                self._finished.add(job)
-                vm = (result.get("jobresult") or {}).get("virtualmachine")
-            elif status == 2:
-                outcome = result.get("jobresult") or {}
-                return models.JobStatus(done=True, error=from_code(
-                    outcome.get("errorcode"), outcome.get("errortext"), command))
-            else:
-                pending.append(command)
-        if pending:
-            return models.JobStatus(done=False, message=f"CloudStack job {pending[0]} pending")
-        if failed:
-            return models.JobStatus(done=True, error=errors.failure(failed[0]))
-        # A lone VM job reports the VM as it left it; with more jobs (deploy and
-        # createTags) that picture may be older than the last job's effect.
-        if vm and len(jobs) == 1:
-            return models.JobStatus(done=True, result=mapping.server(vm))
-        return models.JobStatus(done=True)
 
     def expected_seconds(self, verb: str) -> float:
         return 60.0 if verb in ("CreateServer", "create_server") else 20.0

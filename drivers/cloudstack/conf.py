@@ -46,6 +46,25 @@ opts = [
     cfg.IntOpt("page_size", default=MAX_PAGE_SIZE, min=1, max=MAX_PAGE_SIZE,
                help="Page size of the listings the driver makes for itself (offerings, "
                     "templates, zones). CloudStack caps it at 500."),
+    cfg.BoolOpt("clone_volume_via_snapshot", default=False,
+                help="CloudStack cannot clone a volume. When true, CreateVolume with a "
+                     "source volume takes a snapshot of it (on secondary storage), makes the "
+                     "new volume from that snapshot and then deletes the snapshot; this "
+                     "copies the whole disk through secondary storage. When false, such a "
+                     "request is refused as unimplemented."),
+]
+
+#: Keys of each [volume_type:<name>] group the CloudStack block storage driver reads.
+type_opts = [
+    cfg.StrOpt("disk_offering", default="",
+               help="CloudStack: the disk offering (name or id) volumes of this type use. "
+                    "When the requested size is not the offering's, a customizable offering "
+                    "with the same storage tags is used instead."),
+    cfg.ListOpt("storage_tags", default=[],
+                help="CloudStack: pick the disk offering by its storage tags (all of them, "
+                     "and no others), which in turn choose the tagged primary storage pools. "
+                     "Used when disk_offering is empty; with neither, untagged offerings "
+                     "are used."),
 ]
 
 
@@ -61,5 +80,9 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
 
 
 def list_opts() -> list:
-    """The options of this module, for oslo-config-generator."""
-    return [(GROUP, opts)]
+    """The options of this module, for oslo-config-generator.
+
+    The per-type keys are shown under ``volume_type:NAME``: one such group
+    exists for each name in ``[block_storage] volume_types``.
+    """
+    return [(GROUP, opts), ("volume_type:NAME", type_opts)]

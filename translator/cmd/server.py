@@ -42,15 +42,18 @@ def embedded_default(conf: cfg.ConfigOpts, drivers: dict):
     simulators = []
     try:
         conf.set_override("state_dir", state_dir)
+        started = {}
         for api, drv in drivers.items():
-            manager = stevedore_driver.DriverManager(
-                namespace=SIMULATOR_NAMESPACE, name=drv.name, invoke_on_load=False)
-            simulator = manager.driver()
-            simulator.start()
-            simulators.append(simulator)
-            for group, values in simulator.config_overrides().items():
-                for key, value in values.items():
-                    conf.set_override(key, value, group=group)
+            simulator = started.get(drv.name)
+            if simulator is None:  # one simulator per backend, shared by its APIs
+                manager = stevedore_driver.DriverManager(
+                    namespace=SIMULATOR_NAMESPACE, name=drv.name, invoke_on_load=False)
+                simulator = started[drv.name] = manager.driver()
+                simulator.start()
+                simulators.append(simulator)
+                for group, values in simulator.config_overrides().items():
+                    for key, value in values.items():
+                        conf.set_override(key, value, group=group)
             LOG.warning("EMBEDDED DEFAULT: no configuration file found. The %s API is served "
                         "by the real %s driver against an in-process %s simulator at %s. "
                         "Not for production: pass --config-file to use a real backend.",

@@ -14,6 +14,7 @@ LOG = logging.getLogger(__name__)
 
 NAMESPACES = {
     "compute": "translator.drivers.compute",
+    "block_storage": "translator.drivers.block_storage",
 }
 
 

@@ -134,6 +134,11 @@ class JobStatus:
     # The resource as the finished job left it, when the backend reports it
     # with the job (a models.Server, ...): saves a read to render the result.
     result: object | None = None
+    # A multi-step operation whose step is done and whose next step was
+    # submitted: the jobs to poll from now on (persisted before the next
+    # poll), and the resource that step made, when it made one.
+    next_jobs: list[str] | None = None
+    resource_id: str = ""
 
 
 @dataclass

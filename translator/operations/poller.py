@@ -139,6 +139,9 @@ class Poller:
             return
         if not status.done:
             await self._progress(op, driver, status)
+        elif (status.next_jobs is not None and status.error is None
+                and op.state != st.ROLLING_BACK):
+            await self._next_step(op, status)
         elif op.state == st.ROLLING_BACK:
             await self._fail(op, _Cancelled(
                 "cancelled: what the backend had created was deleted"
@@ -161,6 +164,18 @@ class Poller:
         await self._reschedule(op, progress=max(progress, op.progress),
                                progress_estimated=estimated,
                                message=status.message or op.message)
+
+    async def _next_step(self, op: st.Operation, status) -> None:
+        """A step of a multi-step operation is done and the next one submitted."""
+        updated = await self._run_store(
+            self._store.update, op.id, jobs=status.next_jobs,
+            target=status.resource_id or op.target, poll_count=0,
+            message=status.message or "next step submitted to the backend")
+        LOG.info("Operation %s (%s %s): next step, jobs %s", op.id, op.verb, updated.target,
+                 ",".join(status.next_jobs) or "none")
+        self._hooks.resumed(updated)
+        self._notifier.notify(op.id)
+        self.schedule(op.id, self.interval(0) if status.next_jobs else 0)
 
     async def _reschedule(self, op: st.Operation, **fields) -> None:
         updated = await self._run_store(self._store.update, op.id,

@@ -14,12 +14,20 @@ from google.longrunning import operations_pb2, operations_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from translator.api.v1 import capabilities_pb2, capabilities_pb2_grpc, compute_pb2, compute_pb2_grpc
+from translator.api.v1 import (
+    block_storage_pb2,
+    block_storage_pb2_grpc,
+    capabilities_pb2,
+    capabilities_pb2_grpc,
+    compute_pb2,
+    compute_pb2_grpc,
+)
 from translator.api.v1 import operations_pb2 as watch_pb2
 from translator.api.v1 import operations_pb2_grpc as watch_pb2_grpc
 from translator.drivers import base
 from translator.operations import store as st
 from translator.service import operations as ops_service
+from translator.service.block_storage import BlockStorageServicer
 from translator.service.capabilities import CapabilitiesServicer
 from translator.service.compute import ComputeServicer
 from translator.service.lro import OperationManager
@@ -32,6 +40,7 @@ PURGE_INTERVAL_SECONDS = 3600.0
 
 SERVICE_NAMES = {
     "compute": compute_pb2.DESCRIPTOR.services_by_name["Compute"].full_name,
+    "block_storage": block_storage_pb2.DESCRIPTOR.services_by_name["BlockStorage"].full_name,
 }
 ALWAYS = [
     capabilities_pb2.DESCRIPTOR.services_by_name["Capabilities"].full_name,
@@ -91,6 +100,12 @@ class TranslatorServer:
             compute_pb2_grpc.add_ComputeServicer_to_server(
                 ComputeServicer(self.drivers["compute"], self.manager), self.server)
             names.append(SERVICE_NAMES["compute"])
+        if "block_storage" in self.drivers:
+            block_storage_pb2_grpc.add_BlockStorageServicer_to_server(
+                BlockStorageServicer(self.drivers["block_storage"], self.manager,
+                                     conf=self.conf, compute=self.drivers.get("compute")),
+                self.server)
+            names.append(SERVICE_NAMES["block_storage"])
         capabilities_pb2_grpc.add_CapabilitiesServicer_to_server(
             CapabilitiesServicer(self.drivers), self.server)
         operations_pb2_grpc.add_OperationsServicer_to_server(

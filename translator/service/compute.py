@@ -15,11 +15,12 @@ from translator.service.errors import handle_errors
 from translator.service.lro import OperationManager, Verb, pack
 from translator.service.validation import (
     MAX_ID,
-    MAX_PAGE_SIZE,
-    MAX_PAGE_TOKEN,
     MAX_PUBLIC_KEY,
     MAX_USER_DATA,
     Validator,
+    page_size,
+    require_id,
+    validate_target,
 )
 
 LOG = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     @handle_errors
     async def ListFlavors(self, request, context):
-        size = _page(request)
+        size = page_size(request)
         page = await self._read("list_flavors", size, request.page_token)
         return self._catalog.get(("flavors", size, request.page_token), page.items, lambda: (
             compute_pb2.ListFlavorsResponse(flavors=[convert.flavor(f) for f in page.items],
@@ -58,14 +59,14 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     @handle_errors
     async def GetFlavor(self, request, context):
-        _require_id(request.id)
+        require_id(request.id)
         flavor = await self._read("get_flavor", request.id)
         return self._catalog.get(("flavor", request.id), [flavor],
                                  lambda: convert.flavor(flavor))
 
     @handle_errors
     async def ListImages(self, request, context):
-        size = _page(request)
+        size = page_size(request)
         page = await self._read("list_images", size, request.page_token)
         return self._catalog.get(("images", size, request.page_token), page.items, lambda: (
             compute_pb2.ListImagesResponse(images=[convert.image(i) for i in page.items],
@@ -73,7 +74,7 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     @handle_errors
     async def GetImage(self, request, context):
-        _require_id(request.id)
+        require_id(request.id)
         image = await self._read("get_image", request.id)
         return self._catalog.get(("image", request.id), [image], lambda: convert.image(image))
 
@@ -106,7 +107,7 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     @handle_errors
     async def ListKeypairs(self, request, context):
-        size = _page(request)
+        size = page_size(request)
         page = await self.run(self.driver.list_keypairs, size, request.page_token)
         return compute_pb2.ListKeypairsResponse(
             keypairs=[convert.keypair(k) for k in page.items], next_page_token=page.next_token)
@@ -130,14 +131,14 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     @handle_errors
     async def GetServer(self, request, context):
-        _require_id(request.id)
+        require_id(request.id)
         server = await self.run(self.driver.get_server, request.id)
         pending = self.ops.pending_verbs(API, [server.id])
         return convert.server(server, pending.get(server.id, ""))
 
     @handle_errors
     async def ListServers(self, request, context):
-        size = _page(request)
+        size = page_size(request)
         page = await self.run(self.driver.list_servers, size, request.page_token)
         pending = self.ops.pending_verbs(API, [s.id for s in page.items])
         return compute_pb2.ListServersResponse(
@@ -163,7 +164,7 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
 
     async def _server_verb(self, verb: str, request, method, *args):
         """An operation on one existing server: validate, then start it."""
-        _validate_target(request)
+        validate_target(request)
         return await self.ops.start(api=API, verb=verb, request=request, target=request.id,
                                     submit=lambda: method(request.id, *args))
 
@@ -222,29 +223,6 @@ class ResponseMemo:
             self._entries.clear()
         self._entries[key] = (list(models_), response)
         return response
-
-
-def _page(request) -> int:
-    size, token = request.page_size, request.page_token
-    if 0 < size <= MAX_PAGE_SIZE and len(token) <= MAX_PAGE_TOKEN:
-        return size  # the common, valid case without building a Validator
-    v = Validator()
-    size = v.page(request.page_size, request.page_token)
-    v.raise_if_invalid()
-    return size
-
-
-def _require_id(value: str, field: str = "id") -> None:
-    v = Validator()
-    v.text(value, field, required=True, max_len=MAX_ID)
-    v.raise_if_invalid()
-
-
-def _validate_target(request) -> None:
-    v = Validator()
-    v.request_id(request.request_id)
-    v.text(request.id, "id", required=True, max_len=MAX_ID)
-    v.raise_if_invalid()
 
 
 def _validate_keypair_name(request) -> None:

@@ -80,6 +80,31 @@ class Validator:
             raise exc.InvalidInput(f"invalid request: {summary}", violations=self.violations)
 
 
+def page_size(request) -> int:
+    """The effective page size of a list request; INVALID_ARGUMENT for bad paging fields."""
+    size, token = request.page_size, request.page_token
+    if 0 < size <= MAX_PAGE_SIZE and len(token) <= MAX_PAGE_TOKEN:
+        return size  # the common, valid case without building a Validator
+    v = Validator()
+    size = v.page(request.page_size, request.page_token)
+    v.raise_if_invalid()
+    return size
+
+
+def require_id(value: str, field: str = "id") -> None:
+    v = Validator()
+    v.text(value, field, required=True, max_len=MAX_ID)
+    v.raise_if_invalid()
+
+
+def validate_target(request) -> None:
+    """A mutating request on one existing resource: request_id and id."""
+    v = Validator()
+    v.request_id(request.request_id)
+    v.text(request.id, "id", required=True, max_len=MAX_ID)
+    v.raise_if_invalid()
+
+
 def fingerprint(request) -> str:
     """A digest of a request with its request_id cleared (AIP-155 reuse checks)."""
     copy = type(request)()

@@ -34,4 +34,15 @@ def test_unknown_driver_names_the_namespace():
 def test_empty_driver_disables_the_api():
     conf = _conf()
     conf.set_override("driver", "", group="compute")
+    assert set(factory.load_configured(conf)) == {"block_storage"}
+    conf.set_override("driver", "", group="block_storage")
     assert factory.load_configured(conf) == {}
+
+
+def test_block_storage_driver_registers_a_group_per_volume_type():
+    conf = _conf()
+    conf.set_override("volume_types", ["standard", "fast"], group="block_storage")
+    driver = factory.load_driver(conf, "block_storage", "cloudstack")
+    assert isinstance(driver, base.BlockStorageDriver)
+    assert conf["volume_type:fast"].storage_tags == []
+    assert conf["volume_type:standard"].description == ""

@@ -40,16 +40,18 @@ def test_keys_are_secret():
 
 
 def test_list_opts_for_the_generator():
-    [(group, opts)] = cs_conf.list_opts()
+    [(group, opts), (type_group, type_opts)] = cs_conf.list_opts()
     assert group == "cloudstack"
     assert {o.name for o in opts} == {
         "endpoint", "api_key", "secret_key", "verify_ssl", "timeout", "default_zone",
         "default_networks", "expunge_on_delete", "cache_ttl", "user_data_max_bytes",
-        "page_size"}
+        "page_size", "clone_volume_via_snapshot"}
+    assert type_group == "volume_type:NAME"
+    assert {o.name for o in type_opts} == {"disk_offering", "storage_tags"}
 
 
 def test_help_strings_are_sentences():
-    for opt in cs_conf.opts:
+    for opt in cs_conf.opts + cs_conf.type_opts:
         assert opt.help and opt.help.endswith("."), opt.name
         assert opt.help[0].isupper(), opt.name
 
