@@ -16,9 +16,14 @@ from typing import TextIO
 import grpc
 from google.longrunning import operations_pb2_grpc
 
-from translator.api.v1 import capabilities_pb2, capabilities_pb2_grpc, compute_pb2_grpc
+from translator.api.v1 import (
+    block_storage_pb2_grpc,
+    capabilities_pb2,
+    capabilities_pb2_grpc,
+    compute_pb2_grpc,
+)
 from translator.api.v1 import operations_pb2_grpc as watch_pb2_grpc
-from translator.cli import compute, errors, operations, output
+from translator.cli import block_storage, compute, errors, operations, output
 
 DEFAULT_ENDPOINT = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 30.0
@@ -33,6 +38,7 @@ class Client:
         self.timeout = timeout
         self.channel = channel or grpc.insecure_channel(endpoint)
         self.compute = compute_pb2_grpc.ComputeStub(self.channel)
+        self.block_storage = block_storage_pb2_grpc.BlockStorageStub(self.channel)
         self.capabilities = capabilities_pb2_grpc.CapabilitiesStub(self.channel)
         self.operations = operations_pb2_grpc.OperationsStub(self.channel)
         self.watcher = watch_pb2_grpc.OperationWatcherStub(self.channel)
@@ -170,6 +176,67 @@ def _keypair_parsers(commands, common) -> None:
             mutating=True).add_argument("name", metavar="NAME")
 
 
+def _properties(sub: argparse.ArgumentParser, what: str) -> None:
+    sub.add_argument("--property", metavar="KEY=VALUE", dest="properties", action="append",
+                     type=compute.key_value, default=[], help=f"{what} metadata; repeatable")
+
+
+def _volume_parsers(commands, common) -> None:
+    actions = _group(commands, "volume-type",
+                     "volume types (Cinder; the operator maps each onto the backend)")
+    _action(actions, "list", block_storage.volume_type_list, common, "list volume types")
+
+    actions = _group(commands, "volume", "volumes (Cinder)")
+    sub = _action(actions, "create", block_storage.volume_create, common, "create a volume",
+                  mutating=True, wait=True)
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--size", metavar="GIB", type=errors.positive_int,
+                     help="size in GiB (required unless a source gives it)")
+    sub.add_argument("--type", metavar="TYPE", dest="volume_type",
+                     help="a volume type name (default: the server's default type)")
+    sub.add_argument("--availability-zone", metavar="AZ")
+    _properties(sub, "volume")
+    source = sub.add_mutually_exclusive_group()
+    source.add_argument("--snapshot", metavar="SNAPSHOT", help="a snapshot id to restore")
+    source.add_argument("--image", metavar="IMAGE", help="an image id to copy")
+    source.add_argument("--source-volume", metavar="VOLUME", help="a volume id to clone")
+    sub.set_defaults(check=block_storage.check_volume_create)
+    _limit(_action(actions, "list", block_storage.volume_list, common, "list volumes"))
+    _action(actions, "show", block_storage.volume_show, common,
+            "show a volume").add_argument("id", metavar="ID")
+    for name, func, text in (
+            ("extend", block_storage.volume_extend, "grow a volume"),
+            ("attach", block_storage.volume_attach, "attach a volume to a server"),
+            ("detach", block_storage.volume_detach, "detach a volume from its server"),
+            ("delete", block_storage.volume_delete, "delete a volume")):
+        sub = _action(actions, name, func, common, text, mutating=True, wait=True)
+        sub.add_argument("id", metavar="ID")
+        if name == "extend":
+            sub.add_argument("--size", metavar="GIB", type=errors.positive_int, required=True,
+                             help="the new size in GiB, larger than the current one")
+        elif name == "attach":
+            sub.add_argument("--server", metavar="SERVER", required=True, help="a server id")
+        elif name == "detach":
+            sub.add_argument("--server", metavar="SERVER",
+                             help="the server it is attached to (checked when given)")
+
+
+def _snapshot_parsers(commands, common) -> None:
+    actions = _group(commands, "snapshot", "volume snapshots (Cinder)")
+    sub = _action(actions, "create", block_storage.snapshot_create, common,
+                  "snapshot a volume", mutating=True, wait=True)
+    sub.add_argument("--volume", metavar="VOLUME", required=True, help="a volume id")
+    sub.add_argument("--name", metavar="NAME")
+    _properties(sub, "snapshot")
+    sub = _action(actions, "list", block_storage.snapshot_list, common, "list snapshots")
+    sub.add_argument("--volume", metavar="VOLUME", help="only the snapshots of this volume")
+    _limit(sub)
+    _action(actions, "show", block_storage.snapshot_show, common,
+            "show a snapshot").add_argument("id", metavar="ID")
+    _action(actions, "delete", block_storage.snapshot_delete, common, "delete a snapshot",
+            mutating=True, wait=True).add_argument("id", metavar="ID")
+
+
 def _operation_parsers(commands, common) -> None:
     actions = _group(commands, "operation", "long-running operations")
     for name, func, text in (("show", operations.show, "show an operation"),
@@ -192,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     _server_parsers(commands, common)
     _catalog_parsers(commands, common)
     _keypair_parsers(commands, common)
+    _volume_parsers(commands, common)
+    _snapshot_parsers(commands, common)
     _operation_parsers(commands, common)
     sub = commands.add_parser("capabilities", parents=[common],
                               help="what the configured drivers support")

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from google.longrunning import operations_pb2
 from google.protobuf import descriptor, empty_pb2, json_format, message, timestamp_pb2
 
-from translator.api.v1 import capabilities_pb2, common_pb2, compute_pb2
+from translator.api.v1 import block_storage_pb2, capabilities_pb2, common_pb2, compute_pb2
 from translator.cli import errors
 
 Column = tuple[str, Callable[[Any], object]]
@@ -111,6 +111,8 @@ def result_text(op: operations_pb2.Operation) -> str:
     result = response(op)
     if isinstance(result, compute_pb2.Server):
         return f"server {result.id} {compute_pb2.Server.Status.Name(result.status)}"
+    if isinstance(result, block_storage_pb2.Volume | block_storage_pb2.Snapshot):
+        return f"{result.DESCRIPTOR.name.lower()} {result.id} {cinder_status(result)}"
     if result is None or isinstance(result, empty_pb2.Empty):
         return "done"
     return result.DESCRIPTOR.full_name
@@ -157,6 +159,106 @@ OPERATION_COLUMNS: list[Column] = [
     ("VERB", lambda o: metadata(o).verb), ("TARGET", lambda o: metadata(o).target),
     ("PROGRESS", lambda o: percent(metadata(o))),
     ("STATUS", lambda o: result_text(o) if o.done else metadata(o).status_message)]
+
+
+# -- block storage -----------------------------------------------------------------
+# Tables speak Cinder: lowercase statuses ("in-use"), "primary:<pool>" locations.
+# --json keeps the contract's own enum names, like every other message.
+
+def cinder_status(item: block_storage_pb2.Volume | block_storage_pb2.Snapshot) -> str:
+    """``IN_USE`` → ``in-use``, as ``openstack volume list`` shows it."""
+    number = type(item).Status.DESCRIPTOR.values_by_number.get(item.status)
+    if number is None or number.number == 0:
+        return "unknown"
+    return number.name.lower().replace("_", "-")
+
+
+def location(loc: block_storage_pb2.StorageLocation) -> str:
+    """``primary:ps-ssd-1``; just the tier while the backend has not placed the data."""
+    if loc.tier == block_storage_pb2.StorageLocation.TIER_UNSPECIFIED:
+        return loc.pool
+    tier = block_storage_pb2.StorageLocation.Tier.Name(loc.tier).lower()
+    return f"{tier}:{loc.pool}" if loc.pool else tier
+
+
+def key_values(values: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
+def attachments(volume: block_storage_pb2.Volume) -> str:
+    """``vm-1 (device 1), vm-2``: the servers a volume is attached to."""
+    return ", ".join(f"{a.server_id} (device {a.device})" if a.device else a.server_id
+                     for a in volume.attachments)
+
+
+def _attachment_rows(volume: block_storage_pb2.Volume) -> list[tuple[str, str]]:
+    """What a show adds per attachment: when, and how a hypervisor reaches it."""
+    rows = []
+    for i, att in enumerate(volume.attachments):
+        prefix = f"attachments[{i}]"
+        when = att.attach_time
+        rows.append((f"{prefix}.attach_time", when.ToJsonString() if when.ByteSize() else ""))
+        if att.HasField("connection"):
+            rows.append((f"{prefix}.driver_volume_type", att.connection.driver_volume_type))
+            rows.append((f"{prefix}.data", key_values(att.connection.data)))
+    return rows
+
+
+def _storage_fields(msg, extra_rows: Callable[[Any], list[tuple[str, str]]] | None = None
+                    ) -> list[tuple[str, str]]:
+    """message_fields with Cinder's status, readable locations and attachment details."""
+    pairs = []
+    for name, text in message_fields(msg):
+        if name == "status":
+            text = cinder_status(msg)
+        elif name == "location":
+            text = location(msg.location)
+        elif name == "attachments":
+            text = attachments(msg)
+        pairs.append((name, text))
+        if name == "attachments" and extra_rows:
+            pairs += extra_rows(msg)
+    return pairs
+
+
+def volume_fields(volume: block_storage_pb2.Volume) -> list[tuple[str, str]]:
+    return _storage_fields(volume, _attachment_rows)
+
+
+def snapshot_fields(snapshot: block_storage_pb2.Snapshot) -> list[tuple[str, str]]:
+    return _storage_fields(snapshot)
+
+
+# VolumeType flags, in the order and words the volume-type table uses.
+TYPE_CAPABILITIES = (("thin_provisioned", "thin"), ("snapshots", "snapshots"),
+                     ("clone_from_volume", "clone"), ("volume_from_image", "from-image"),
+                     ("online_extend", "online-extend"))
+
+
+def type_capabilities(vtype: block_storage_pb2.VolumeType) -> str:
+    return ", ".join(word for field, word in TYPE_CAPABILITIES if getattr(vtype, field))
+
+
+def type_sizes(vtype: block_storage_pb2.VolumeType) -> str:
+    """``10 (fixed)``, ``1-16384`` or ``any``."""
+    if vtype.size_gb:
+        return f"{vtype.size_gb} (fixed)"
+    return f"1-{vtype.max_size_gb}" if vtype.max_size_gb else "any"
+
+
+VOLUME_COLUMNS: list[Column] = [
+    ("ID", lambda v: v.id), ("NAME", lambda v: v.name), ("STATUS", cinder_status),
+    ("SIZE_GB", lambda v: v.size_gb), ("TYPE", lambda v: v.volume_type),
+    ("LOCATION", lambda v: location(v.location)), ("ATTACHED_TO", attachments),
+    ("EXTRA", lambda v: key_values(v.extra))]
+SNAPSHOT_COLUMNS: list[Column] = [
+    ("ID", lambda s: s.id), ("NAME", lambda s: s.name), ("STATUS", cinder_status),
+    ("VOLUME", lambda s: s.volume_id), ("SIZE_GB", lambda s: s.size_gb),
+    ("LOCATION", lambda s: location(s.location)), ("EXTRA", lambda s: key_values(s.extra))]
+VOLUME_TYPE_COLUMNS: list[Column] = [
+    ("NAME", lambda t: t.name), ("DEFAULT", lambda t: "yes" if t.is_default else "no"),
+    ("LOCATION", lambda t: location(t.location)), ("BACKEND", lambda t: t.backend_mapping),
+    ("CAPABILITIES", type_capabilities), ("SIZE_GB", type_sizes)]
 
 
 def columns_table(columns: Sequence[Column], items: Iterable[Any]) -> str:

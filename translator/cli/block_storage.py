@@ -1,0 +1,182 @@
+"""``translator volume|volume-type|snapshot ...``: the Block Storage API from a shell.
+
+The conventions are the compute commands' (compute.py): every mutating command
+sends a request_id (``--request-id`` or a fresh uuid4) and gets an Operation
+back, which ``--wait`` follows with progress; lists page through every page or
+stop at ``--limit``. Tables show statuses as Cinder does (``in-use``); --json
+is the contract's messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from google.longrunning import operations_pb2
+
+from translator.api.v1 import block_storage_pb2 as pb
+from translator.cli import errors, operations, output
+from translator.cli.compute import request_id
+
+if TYPE_CHECKING:
+    from translator.cli.app import Client
+
+# A finished operation's response → its key in --json output and its show view.
+_RESULTS = {pb.Volume: ("volume", output.volume_fields),
+            pb.Snapshot: ("snapshot", output.snapshot_fields)}
+
+
+def check_volume_create(args: argparse.Namespace) -> str | None:
+    """Why ``volume create`` cannot work as given, or None (the size must come from somewhere)."""
+    if args.size is None and not (args.snapshot or args.image or args.source_volume):
+        return "give --size GIB, unless --snapshot, --image or --source-volume gives the size"
+    return None
+
+
+def create_volume_request(args: argparse.Namespace, rid: str) -> pb.CreateVolumeRequest:
+    request = pb.CreateVolumeRequest(
+        request_id=rid, name=args.name, size_gb=args.size or 0,
+        volume_type=args.volume_type or "", availability_zone=args.availability_zone or "",
+        metadata=dict(args.properties))
+    if args.snapshot:
+        request.snapshot_id = args.snapshot
+    elif args.image:
+        request.image_id = args.image
+    elif args.source_volume:
+        request.source_volume_id = args.source_volume
+    return request
+
+
+# -- output -----------------------------------------------------------------------
+
+def _show(console: output.Console, msg) -> int:
+    if console.json_mode:
+        console.json(output.to_dict(msg))
+    else:
+        _, fields = _RESULTS[type(msg)]
+        console.line(output.fields_table(fields(msg)))
+    return errors.EXIT_OK
+
+
+def _list(console: output.Console, columns, items) -> int:
+    if console.json_mode:
+        console.json([output.to_dict(i) for i in items])
+    else:
+        console.line(output.columns_table(columns, items))
+    return errors.EXIT_OK
+
+
+def report_done(console: output.Console, op: operations_pb2.Operation,
+                rid: str | None = None) -> int:
+    """A finished operation: its Volume or Snapshot as ``show`` prints it (under
+    ``volume``/``snapshot`` in --json, as ``server`` for compute); errors and
+    deletes go the compute way."""
+    result = None if op.HasField("error") else output.response(op)
+    if type(result) not in _RESULTS:
+        return operations.report_done(console, op, rid)
+    key, fields = _RESULTS[type(result)]
+    if console.json_mode:
+        doc: dict = {"request_id": rid} if rid else {}
+        doc["operation"] = output.to_dict(op)
+        doc[key] = output.to_dict(result)
+        console.json(doc)
+    else:
+        console.line(output.fields_table(fields(result)))
+    return errors.EXIT_OK
+
+
+def _started(client: Client, console: output.Console, op: operations_pb2.Operation,
+             rid: str, wait_for_it: bool) -> int:
+    """operations.started, reporting the volume or snapshot the operation made."""
+    if not wait_for_it:
+        return operations.started(client, console, op, rid, False)
+    if not console.json_mode:
+        console.line(f"{output.metadata(op).verb or 'operation'} {op.name} (request_id {rid}):")
+    progress = operations.Progress(console.progress_stream)
+    try:
+        done = operations.follow(client, op.name, progress.update, reachable=True)
+    except KeyboardInterrupt:
+        progress.close()
+        console.note(f"interrupted: stopped watching {op.name}; the operation goes on on the "
+                     f"server (follow it again with: translator operation watch {op.name})")
+        return errors.EXIT_INTERRUPTED
+    progress.close()
+    return report_done(console, done, rid)
+
+
+def _verb(args, client: Client, console: output.Console, rpc: str, request_type,
+          **fields) -> int:
+    """Send one mutating request with a request_id and handle the Operation it starts."""
+    rid = request_id(args)
+    op = getattr(client.block_storage, rpc)(request_type(request_id=rid, **fields),
+                                            timeout=client.timeout)
+    return _started(client, console, op, rid, args.wait)
+
+
+# -- volume types and volumes ----------------------------------------------------------
+
+def volume_type_list(args, client: Client, console: output.Console) -> int:
+    reply = client.block_storage.ListVolumeTypes(pb.ListVolumeTypesRequest(),
+                                                 timeout=client.timeout)
+    return _list(console, output.VOLUME_TYPE_COLUMNS, reply.volume_types)
+
+
+def volume_create(args, client: Client, console: output.Console) -> int:
+    rid = request_id(args)
+    op = client.block_storage.CreateVolume(create_volume_request(args, rid),
+                                           timeout=client.timeout)
+    return _started(client, console, op, rid, args.wait)
+
+
+def volume_list(args, client: Client, console: output.Console) -> int:
+    volumes = client.list_all(client.block_storage.ListVolumes, pb.ListVolumesRequest,
+                              "volumes", args.limit)
+    return _list(console, output.VOLUME_COLUMNS, volumes)
+
+
+def volume_show(args, client: Client, console: output.Console) -> int:
+    return _show(console, client.block_storage.GetVolume(pb.GetVolumeRequest(id=args.id),
+                                                         timeout=client.timeout))
+
+
+def volume_extend(args, client: Client, console: output.Console) -> int:
+    return _verb(args, client, console, "ExtendVolume", pb.ExtendVolumeRequest,
+                 id=args.id, new_size_gb=args.size)
+
+
+def volume_attach(args, client: Client, console: output.Console) -> int:
+    return _verb(args, client, console, "AttachVolume", pb.AttachVolumeRequest,
+                 id=args.id, server_id=args.server)
+
+
+def volume_detach(args, client: Client, console: output.Console) -> int:
+    return _verb(args, client, console, "DetachVolume", pb.DetachVolumeRequest,
+                 id=args.id, server_id=args.server or "")
+
+
+def volume_delete(args, client: Client, console: output.Console) -> int:
+    return _verb(args, client, console, "DeleteVolume", pb.DeleteVolumeRequest, id=args.id)
+
+
+# -- snapshots --------------------------------------------------------------------------
+
+def snapshot_create(args, client: Client, console: output.Console) -> int:
+    return _verb(args, client, console, "CreateSnapshot", pb.CreateSnapshotRequest,
+                 volume_id=args.volume, name=args.name or "", metadata=dict(args.properties))
+
+
+def snapshot_list(args, client: Client, console: output.Console) -> int:
+    snapshots = client.list_all(
+        client.block_storage.ListSnapshots,
+        lambda **page: pb.ListSnapshotsRequest(volume_id=args.volume or "", **page),
+        "snapshots", args.limit)
+    return _list(console, output.SNAPSHOT_COLUMNS, snapshots)
+
+
+def snapshot_show(args, client: Client, console: output.Console) -> int:
+    return _show(console, client.block_storage.GetSnapshot(pb.GetSnapshotRequest(id=args.id),
+                                                           timeout=client.timeout))
+
+
+def snapshot_delete(args, client: Client, console: output.Console) -> int:
+    return _verb(args, client, console, "DeleteSnapshot", pb.DeleteSnapshotRequest, id=args.id)
