@@ -1,7 +1,8 @@
 """The CloudStack simulator's commands: parameters in, the ``<command>response`` object out.
 
 This module holds the dispatcher, the listings, SSH key pairs, tags and
-queryAsyncJobResult; the VM commands live in ``sim_vm_commands``.
+queryAsyncJobResult; the VM commands live in ``sim_vm_commands``, the volume
+and snapshot commands in ``sim_volumes``.
 """
 
 from __future__ import annotations
@@ -19,21 +20,27 @@ from translator_drivers.cloudstack.sim_models import (
     ApiError,
     Job,
     KeyPair,
+    Volume,
     timestamp,
 )
 from translator_drivers.cloudstack.sim_params import Params, page, page_of_many
 from translator_drivers.cloudstack.sim_state import SimState
 from translator_drivers.cloudstack.sim_vm_commands import VmCommands
+from translator_drivers.cloudstack.sim_volumes import VolumeCommands
 
 #: Default job durations in seconds, per command.
 DEFAULT_JOB_DURATIONS = {
     "deployVirtualMachine": 2.0, "startVirtualMachine": 1.0, "stopVirtualMachine": 1.0,
     "rebootVirtualMachine": 1.0, "destroyVirtualMachine": 1.0, "scaleVirtualMachine": 1.0,
     "createTags": 0.2,
+    "createVolume": 0.5, "attachVolume": 0.5, "detachVolume": 0.5, "resizeVolume": 0.5,
+    "createSnapshot": 1.0, "deleteSnapshot": 0.3,
 }
 
 #: The command class CloudStack reports in queryAsyncJobResult's ``cmd``.
 _VM_CMD = "org.apache.cloudstack.api.command.user.vm."
+_VOLUME_CMD = "org.apache.cloudstack.api.command.user.volume."
+_SNAPSHOT_CMD = "org.apache.cloudstack.api.command.user.snapshot."
 JOB_CLASSES = {
     "deployVirtualMachine": _VM_CMD + "DeployVMCmd",
     "startVirtualMachine": _VM_CMD + "StartVMCmd",
@@ -42,13 +49,22 @@ JOB_CLASSES = {
     "destroyVirtualMachine": _VM_CMD + "DestroyVMCmd",
     "scaleVirtualMachine": _VM_CMD + "ScaleVMCmd",
     "createTags": "org.apache.cloudstack.api.command.user.tag.CreateTagsCmd",
+    "createVolume": _VOLUME_CMD + "CreateVolumeCmd",
+    "attachVolume": _VOLUME_CMD + "AttachVolumeCmd",
+    "detachVolume": _VOLUME_CMD + "DetachVolumeCmd",
+    "resizeVolume": _VOLUME_CMD + "ResizeVolumeCmd",
+    "createSnapshot": _SNAPSHOT_CMD + "CreateSnapshotCmd",
+    "deleteSnapshot": _SNAPSHOT_CMD + "DeleteSnapshotCmd",
 }
+
+#: The resource type CloudStack names in tag errors.
+_TAG_TYPES = {"VM": "UserVm", "Volume": "Volume", "Snapshot": "Snapshot"}
 
 _TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "executable",
                      "community", "all"}
 
 
-class Commands(VmCommands):
+class Commands(VmCommands, VolumeCommands):
     """Runs commands against a SimState; call only under the simulator's lock."""
 
     def __init__(self, state: SimState, durations: dict[str, float] | None = None) -> None:
@@ -99,6 +115,43 @@ class Commands(VmCommands):
         if (word := p.get("keyword")) is not None:
             offerings = [o for o in offerings if word.lower() in o.name.lower()]
         return page(p, "serviceoffering", [o.view for o in offerings])
+
+    def do_listDiskOfferings(self, p: Params) -> dict[str, Any]:
+        offerings = list(self.state.disk_offerings.values())
+        if (one := p.lookup("id", self.state.disk_offerings)) is not None:
+            offerings = [one]
+        p.lookup("zoneid", self.state.zones)  # every seeded offering is public, all zones
+        if (name := p.get("name")) is not None:
+            offerings = [o for o in offerings if o.name == name]
+        if (word := p.get("keyword")) is not None:
+            offerings = [o for o in offerings if word.lower() in o.name.lower()]
+        return page(p, "diskoffering", [o.view for o in offerings])
+
+    def do_listStoragePools(self, p: Params) -> dict[str, Any]:
+        pools = list(self.state.pools.values())
+        if (one := p.lookup("id", self.state.pools)) is not None:
+            pools = [one]
+        if (zone := p.lookup("zoneid", self.state.zones)) is not None:
+            pools = [s for s in pools if s.zone is zone]
+        if (name := p.get("name")) is not None:
+            pools = [s for s in pools if s.name == name]
+        if (word := p.get("keyword")) is not None:
+            pools = [s for s in pools if word.lower() in s.name.lower()]
+        return page(p, "storagepool", [s.render() for s in pools])
+
+    def do_listImageStores(self, p: Params) -> dict[str, Any]:
+        stores = list(self.state.image_stores.values())
+        if (one := p.lookup("id", self.state.image_stores)) is not None:
+            stores = [one]
+        if (zone := p.lookup("zoneid", self.state.zones)) is not None:
+            stores = [s for s in stores if s.zone is zone]
+        for param, key in (("name", "name"), ("protocol", "protocol"),
+                           ("provider", "providername")):
+            if (value := p.get(param)) is not None:
+                stores = [s for s in stores if s.view[key].lower() == value.lower()]
+        if (word := p.get("keyword")) is not None:
+            stores = [s for s in stores if word.lower() in s.name.lower()]
+        return page(p, "imagestore", [s.view for s in stores])
 
     def do_listTemplates(self, p: Params) -> dict[str, Any]:
         kind = p.require("templatefilter")
@@ -177,6 +230,50 @@ class Commands(VmCommands):
                   and (word is None or word in vm.name.lower() or word in vm.displayname.lower())]
         return page_of_many(p, "virtualmachine", chosen, len(chosen), VM.raw)
 
+    def do_listVolumes(self, p: Params) -> dict[str, Any]:
+        st = self.state
+        ident, vm_id = (p.get("id") or "").strip(), (p.get("virtualmachineid") or "").strip()
+        if ident in st.removed or vm_id in st.expunged:
+            return page(p, "volume", [])  # known ids of things that are gone
+        p.flag("listall", False)
+        volumes: Any = st.volumes.values()
+        if (vm := p.lookup("virtualmachineid", st.vms)) is not None:
+            volumes = st.vm_disks.get(vm.id, [])
+        if (one := p.lookup("id", st.volumes)) is not None:
+            volumes = [v for v in volumes if v is one] if vm is not None else [one]
+        zone = p.lookup("zoneid", st.zones)
+        pool = p.lookup("storageid", st.pools)
+        offering = p.lookup("diskofferingid", st.disk_offerings)
+        kind = (p.get("type") or "").upper() or None
+        name, word = p.get("name"), (p.get("keyword") or "").lower() or None
+        chosen = [v for v in volumes
+                  if (zone is None or v.zone is zone) and (pool is None or v.pool is pool)
+                  and (offering is None or v.offering is offering)
+                  and (kind is None or v.type == kind) and (name is None or v.name == name)
+                  and (word is None or word in v.name.lower())]
+        return page_of_many(p, "volume", chosen, len(chosen), Volume.render)
+
+    def do_listSnapshots(self, p: Params) -> dict[str, Any]:
+        st = self.state
+        if (p.get("id") or "").strip() in st.removed:
+            return page(p, "snapshot", [])
+        p.flag("listall", False)
+        snapshots: Any = st.snapshots.values()
+        if (one := p.lookup("id", st.snapshots)) is not None:
+            snapshots = [one]
+        volume_id = (p.get("volumeid") or "").strip() or None
+        if volume_id is not None and volume_id not in st.removed:
+            p.lookup("volumeid", st.volumes)  # an unknown id is 431
+        zone = p.lookup("zoneid", st.zones)
+        name, word = p.get("name"), (p.get("keyword") or "").lower() or None
+        kind = (p.get("snapshottype") or "").upper() or None
+        return page(p, "snapshot", [
+            s.render(self.now) for s in snapshots
+            if (volume_id is None or s.volume.id == volume_id)
+            and (zone is None or s.volume.zone is zone) and (name is None or s.name == name)
+            and (word is None or word in s.name.lower())
+            and (kind is None or kind == "MANUAL")])
+
     def do_queryAsyncJobResult(self, p: Params) -> dict[str, Any]:
         return p.lookup("jobid", self.state.jobs, required=True).render()
 
@@ -233,21 +330,28 @@ class Commands(VmCommands):
             if not value:
                 raise ApiError(431, f"Value for the key {key} is either null or empty")
             tags.append((key, value))
-        vms = []
+        tables: dict[str, dict[str, Any]] = {
+            "uservm": self.state.vms, "volume": self.state.volumes,
+            "snapshot": self.state.snapshots}
+        table = tables.get(kind.lower(), {})
+        resources = []
         for ident in ids:
-            vm = self.state.vms.get(ident)
-            if vm is None or kind.lower() != "uservm":
+            resource = table.get(ident)
+            if resource is None:
                 raise ApiError(431, f"Unable to find resource by id {ident} and type {kind}")
-            vms.append(vm)
+            resources.append(resource)
 
         def complete(job: Job) -> dict[str, Any]:
-            for vm in vms:
+            for resource in resources:
                 for key, _ in tags:
-                    if key in vm.tags:
-                        raise ApiError(530, f"tag {key} already on UserVm with id {vm.id}")
-            for vm in vms:
-                vm.tags.update(tags)
-                vm.touch()
+                    if key in resource.tags:
+                        kind_name = _TAG_TYPES[type(resource).__name__]
+                        raise ApiError(530, f"tag {key} already on {kind_name} with id "
+                                            f"{resource.id}")
+            for resource in resources:
+                resource.tags.update(tags)
+                if isinstance(resource, VM):
+                    resource.touch()  # its rendering is cached
             return {"success": True}
 
         return {"jobid": self._submit("createTags", None, complete).id}

@@ -242,6 +242,164 @@ class VM:
         return view
 
 
+# --- block storage ----------------------------------------------------------------------------
+
+GIB = 1 << 30
+#: Volume states that hold no data any more (listed with ``destroyed`` true).
+DESTROYED = frozenset({"Destroy", "Expunging"})
+
+
+@dataclasses.dataclass(eq=False)
+class DiskOffering:
+    """A disk offering; ``disksize`` in GB, 0 for a customizable one."""
+
+    id: str
+    name: str
+    disksize: int
+    tags: list[str]
+    view: dict[str, Any]
+
+    @property
+    def customized(self) -> bool:
+        return self.disksize == 0
+
+
+@dataclasses.dataclass(eq=False)
+class StoragePool:
+    """A zone-wide primary storage pool. A volume fits when the pool is Up, carries every
+    storage tag of the volume's offering and ``allocated + size <= total`` (overprovision
+    factor 1, no disable threshold)."""
+
+    id: str
+    name: str
+    zone: Zone
+    tags: list[str]
+    total: int
+    view: dict[str, Any]
+    allocated: int = 0
+    state: str = "Up"
+
+    def fits(self, tags: list[str], size: int) -> bool:
+        return (self.state == "Up" and set(tags) <= set(self.tags)
+                and self.allocated + size <= self.total)
+
+    def render(self) -> dict[str, Any]:
+        # The simulator writes no data: "used" is what is allocated.
+        return dict(self.view, disksizetotal=self.total, disksizeallocated=self.allocated,
+                    disksizeused=self.allocated, state=self.state)
+
+
+@dataclasses.dataclass(eq=False)
+class ImageStore:
+    """Secondary storage of a zone: where snapshots are backed up."""
+
+    id: str
+    name: str
+    zone: Zone
+    view: dict[str, Any]
+
+
+def _offering_fields(prefix: str, offering: Any) -> dict[str, Any]:
+    return {f"{prefix}id": offering.id, f"{prefix}name": offering.name,
+            f"{prefix}displaytext": offering.view["displaytext"]}
+
+
+@dataclasses.dataclass(eq=False, slots=True)
+class Volume:
+    """A ROOT or DATADISK volume. ``offering`` is a DiskOffering, or for a ROOT volume (and
+    a volume made from a ROOT snapshot) the VM's service Offering. ``pool`` is None until
+    CloudStack places the volume (first attach, or creation from a snapshot)."""
+
+    id: str
+    name: str
+    zone: Zone
+    type: str
+    size: int
+    created: str
+    state: str
+    offering: Any
+    vm: VM | None = None
+    deviceid: int | None = None
+    attached: str | None = None
+    pool: StoragePool | None = None
+    snapshotid: str | None = None
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+    removed: bool = False
+
+    @property
+    def current_state(self) -> str:
+        """A destroyed (not yet expunged) VM's ROOT volume is in Destroy."""
+        if self.type == "ROOT" and self.vm is not None and self.vm.state == "Destroyed":
+            return "Destroy"
+        return self.state
+
+    def render(self) -> dict[str, Any]:
+        """The listVolumes / job-result shape."""
+        vm, pool, state = self.vm, self.pool, self.current_state
+        view: dict[str, Any] = {"id": self.id, "name": self.name, "zoneid": self.zone.id,
+                                "zonename": self.zone.name, "type": self.type}
+        if vm is not None:
+            view.update(deviceid=self.deviceid, virtualmachineid=vm.id, vmname=vm.name,
+                        vmdisplayname=vm.displayname, vmstate=vm.state)
+        view.update(provisioningtype="thin", size=self.size, created=self.created,
+                    state=state, **OWNER, storagetype="shared",
+                    hypervisor=vm.template.views[0]["hypervisor"] if vm is not None
+                    else "XenServer" if pool is not None else "None")
+        if self.type == "ROOT":
+            view.update(_offering_fields("serviceoffering", self.offering))
+        else:
+            view.update(_offering_fields("diskoffering", self.offering))
+        # A volume not yet on primary storage shows storage "none", as recorded.
+        view["storage"] = pool.name if pool is not None else "none"
+        if pool is not None:
+            view["storageid"] = pool.id
+        if self.attached is not None:
+            view["attached"] = self.attached
+        view.update(destroyed=state in DESTROYED, isextractable=False,
+                    tags=[{"key": k, "value": v} for k, v in self.tags.items()])
+        if self.snapshotid is not None:
+            view["snapshotid"] = self.snapshotid
+        return view
+
+
+@dataclasses.dataclass(eq=False, slots=True)
+class Snapshot:
+    """A manual volume snapshot, backed up to the zone's secondary storage (``store``).
+    While its job runs it is Creating on primary storage, then BackingUp from
+    ``backup_at`` on. It keeps what a volume made from it needs (zone, size, offering),
+    so it outlives its volume."""
+
+    id: str
+    name: str
+    volume: Volume
+    store: ImageStore | None
+    size: int
+    offering: Any
+    created: str
+    state: str
+    backup_at: float | None = None
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def current_state(self, now: float) -> str:
+        if self.state == "Creating" and self.backup_at is not None and now >= self.backup_at:
+            return "BackingUp"
+        return self.state
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in ("Allocated", "Creating", "BackingUp")
+
+    def render(self, now: float) -> dict[str, Any]:
+        """The listSnapshots / job-result shape (no storage field: real ones have none)."""
+        volume = self.volume
+        return {"id": self.id, **OWNER, "snapshottype": "MANUAL", "volumeid": volume.id,
+                "volumename": volume.name, "volumetype": volume.type,
+                "created": self.created, "name": self.name, "intervaltype": "MANUAL",
+                "state": self.current_state(now), "physicalsize": self.size,
+                "virtualsize": self.size, "zoneid": volume.zone.id,
+                "tags": [{"key": k, "value": v} for k, v in self.tags.items()]}
+
+
 def _render_nic(nic: Nic) -> dict[str, Any]:
     net = nic.network
     return {"id": nic.id, "networkid": net.id, "networkname": net.name,

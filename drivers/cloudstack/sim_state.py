@@ -1,4 +1,5 @@
-"""The CloudStack simulator's state: seeded inventory, VMs, IP pools and the job engine.
+"""The CloudStack simulator's state: seeded inventory, VMs, IP pools, storage and the job
+engine.
 
 Nothing here knows HTTP; everything runs under the simulator's one lock.
 
@@ -6,6 +7,11 @@ Jobs are lazy: each has a due time, and every request first calls
 ``advance`` to finish the jobs that are due and apply their effects, so no
 background thread is needed. Jobs on one VM run one after another, as
 CloudStack's VM work queue runs them.
+
+Storage: each zone has tagged primary pools and one secondary store; every
+VM gets a ROOT volume on a pool at deploy (deploy fails with 533 when no pool
+has room), which leaves with the VM at expunge. Data volumes are placed on a
+pool lazily (``find_pool``/``place``), as CloudStack does.
 """
 
 from __future__ import annotations
@@ -18,11 +24,14 @@ from typing import Any
 from translator_drivers.cloudstack.sim_models import (
     DOMAIN,
     DOMAIN_ID,
+    GIB,
     GONE,
     OWNER,
     SEED_CREATED,
     VM,
     ApiError,
+    DiskOffering,
+    ImageStore,
     IpPool,
     Job,
     KeyPair,
@@ -30,7 +39,10 @@ from translator_drivers.cloudstack.sim_models import (
     Nic,
     Offering,
     SecurityGroup,
+    Snapshot,
+    StoragePool,
     Template,
+    Volume,
     Zone,
     stable_id,
     timestamp,
@@ -50,11 +62,22 @@ class SimState:
         self.vms: dict[str, VM] = {}  # insertion-ordered: the listing order
         self.expunged: set[str] = set()
         self.jobs: dict[str, Job] = {}
+        self.disk_offerings: dict[str, DiskOffering] = {}
+        self.pools: dict[str, StoragePool] = {}
+        self.image_stores: dict[str, ImageStore] = {}
+        self.volumes: dict[str, Volume] = {}  # insertion-ordered, ROOT volumes included
+        self.snapshots: dict[str, Snapshot] = {}
+        #: Ids of deleted volumes and snapshots: still known to CloudStack's id lookup.
+        self.removed: set[str] = set()
+        #: VM id → its volumes, the ROOT volume first.
+        self.vm_disks: dict[str, list[Volume]] = {}
+        self._zone_pools: dict[str, list[StoragePool]] = {}
         self.vm_limit = 20000
         self._due: list[tuple[float, int, Job]] = []
         self._seq = itertools.count()
         self._macs = itertools.count(1)
         self._names = itertools.count(1)
+        self._roots = itertools.count(1)
         if seed:
             self._seed()
 
@@ -87,6 +110,56 @@ class SimState:
         self.security_groups[gid] = SecurityGroup(gid, "default", "Default Security Group", {
             "id": gid, "name": "default", "description": "Default Security Group", **OWNER,
             "ingressrule": [], "egressrule": [], "tags": []})
+        self._seed_storage(basic, advanced)
+
+    def _seed_storage(self, basic: Zone, advanced: Zone) -> None:
+        for name, size, tags, text in (
+                ("Tiny", 1, [], "Tiny disk, 1 GB (any primary storage)"),
+                ("Small", 5, ["hdd"], "Small disk, 5 GB (HDD)"),
+                ("Medium", 20, ["hdd"], "Medium disk, 20 GB (HDD)"),
+                ("Large", 100, ["hdd"], "Large disk, 100 GB (HDD)"),
+                ("Custom", 0, ["hdd"], "Custom disk size (HDD)"),
+                ("SSD Small", 20, ["ssd"], "Small disk, 20 GB (SSD)"),
+                ("SSD Custom", 0, ["ssd"], "Custom disk size (SSD)"),
+                # No pool carries "nvme": volumes of this offering can never be placed.
+                ("NVMe Small", 10, ["nvme"], "Small disk, 10 GB (NVMe)")):
+            self.add_disk_offering(name, size, tags, text)
+        for number, zone in ((1, basic), (2, advanced)):
+            self.add_pool(f"ps-ssd-{number}", zone, ["ssd"], 2 << 40)
+            self.add_pool(f"ps-hdd-{number}", zone, ["hdd"], 50 << 40)
+            self.add_image_store(f"sec-nfs-{number}", zone)
+
+    def add_disk_offering(self, name: str, size_gb: int, tags: list[str],
+                          displaytext: str) -> DiskOffering:
+        oid = stable_id("diskoffering", name)
+        view: dict[str, Any] = {"id": oid, "name": name, "displaytext": displaytext,
+                                "disksize": size_gb, "created": SEED_CREATED,
+                                "iscustomized": size_gb == 0, "storagetype": "shared",
+                                "provisioningtype": "thin"}
+        if tags:
+            view["tags"] = ",".join(tags)
+        self.disk_offerings[oid] = DiskOffering(oid, name, size_gb, tags, view)
+        return self.disk_offerings[oid]
+
+    def add_pool(self, name: str, zone: Zone, tags: list[str], total: int) -> StoragePool:
+        pid = stable_id("storagepool", name)
+        view = {"id": pid, "zoneid": zone.id, "zonename": zone.name, "name": name,
+                "ipaddress": "10.0.0.10", "path": f"/export/primary/{name}",
+                "created": SEED_CREATED, "type": "NetworkFilesystem", "tags": ",".join(tags),
+                "scope": "ZONE", "hypervisor": "XenServer", "overprovisionfactor": "1.0",
+                "provider": "DefaultPrimary"}
+        pool = StoragePool(pid, name, zone, tags, total, view)
+        self.pools[pid] = pool
+        self._zone_pools.setdefault(zone.id, []).append(pool)
+        return pool
+
+    def add_image_store(self, name: str, zone: Zone) -> ImageStore:
+        sid = stable_id("imagestore", name)
+        self.image_stores[sid] = ImageStore(sid, name, zone, {
+            "id": sid, "name": name, "zoneid": zone.id, "zonename": zone.name,
+            "url": f"nfs://10.0.0.20/export/secondary/{name}", "protocol": "nfs",
+            "providername": "NFS", "scope": "ZONE", "readonly": False})
+        return self.image_stores[sid]
 
     def add_offering(self, name: str, cpu: int | None, memory: int | None,
                      speed: int | None) -> Offering:
@@ -146,6 +219,49 @@ class SimState:
     def default_group(self) -> SecurityGroup:
         return next(g for g in self.security_groups.values() if g.name == "default")
 
+    # --- storage ------------------------------------------------------------------------
+
+    def zone_store(self, zone: Zone) -> ImageStore | None:
+        """The secondary storage a zone's snapshots go to."""
+        return next((s for s in self.image_stores.values() if s.zone is zone), None)
+
+    def find_pool(self, zone: Zone, tags: list[str], size: int,
+                  prefer: StoragePool | None = None) -> StoragePool | None:
+        """A pool of ``zone`` that fits; ``prefer`` when it does, else the emptiest."""
+        if prefer is not None and prefer.zone is zone and prefer.fits(tags, size):
+            return prefer
+        fitting = [p for p in self._zone_pools.get(zone.id, ()) if p.fits(tags, size)]
+        return max(fitting, key=lambda p: p.total - p.allocated, default=None)
+
+    @staticmethod
+    def place(volume: Volume, pool: StoragePool) -> None:
+        volume.pool = pool
+        pool.allocated += volume.size
+
+    @staticmethod
+    def release(volume: Volume) -> None:
+        if volume.pool is not None:
+            volume.pool.allocated -= volume.size
+            volume.pool = None
+
+    def remove_volume(self, volume: Volume) -> None:
+        """Delete a volume for good: it frees its pool space and leaves the listings."""
+        self.release(volume)
+        volume.removed = True
+        self.volumes.pop(volume.id, None)
+        self.removed.add(volume.id)
+
+    def attach(self, volume: Volume, vm: VM, deviceid: int) -> None:
+        volume.vm, volume.deviceid, volume.attached = vm, deviceid, timestamp()
+        self.vm_disks.setdefault(vm.id, []).append(volume)
+
+    def detach(self, volume: Volume) -> None:
+        if volume.vm is not None:
+            disks = self.vm_disks.get(volume.vm.id, [])
+            if volume in disks:
+                disks.remove(volume)
+        volume.vm = volume.deviceid = volume.attached = None
+
     # --- virtual machines --------------------------------------------------------------
 
     def active_vm_count(self) -> int:
@@ -155,8 +271,15 @@ class SimState:
                networks: list[Network], groups: list[SecurityGroup], name: str | None = None,
                displayname: str | None = None, keypair: str | None = None,
                sizing: tuple[int, int, int] | None = None) -> VM:
-        """Allocate a VM with one NIC per network; ApiError 533 when a pool is empty."""
+        """Allocate a VM with one NIC per network and its ROOT volume; ApiError 533 when an
+        address pool is empty or no primary pool has room for the ROOT volume."""
         vm_id = str(uuid.uuid4())
+        root_size = template.views[0]["size"]
+        pool = self.find_pool(zone, [], root_size)
+        if pool is None:
+            raise ApiError(533, "Unable to create a deployment for VM: insufficient storage "
+                                f"capacity, no primary storage pool in zone {zone.name} has "
+                                f"room for a {root_size // GIB} GB ROOT volume")
         nics: list[Nic] = []
         for index, net in enumerate(networks):
             address = net.pool.allocate()
@@ -175,6 +298,11 @@ class SimState:
         vm = VM(vm_id, name, displayname or name, timestamp(), state, zone, template, offering,
                 cpu, speed, memory, nics, groups, keypair)
         self.vms[vm_id] = vm
+        root = Volume(str(uuid.uuid4()), f"ROOT-{next(self._roots)}", zone, "ROOT", root_size,
+                      vm.created, "Ready", offering, vm, 0)
+        self.place(root, pool)
+        self.volumes[root.id] = root
+        self.vm_disks[vm_id] = [root]
         return vm
 
     def expunge(self, vm: VM) -> None:
@@ -184,6 +312,12 @@ class SimState:
         self.expunged.add(vm.id)
         for nic in vm.nics:
             nic.network.pool.release(nic.ipaddress)
+        # The ROOT volume goes with the VM; data volumes are detached and stay.
+        for disk in self.vm_disks.pop(vm.id, []):
+            if disk.type == "ROOT":
+                self.remove_volume(disk)
+            else:
+                disk.vm = disk.deviceid = disk.attached = None
 
     def seed_vms(self, count: int, zone: Zone, state: str) -> list[str]:
         """Add ``count`` VMs directly, without jobs (bulk seeding for tests and benchmarks)."""
@@ -193,6 +327,11 @@ class SimState:
                              f"{sum(n.pool.available for n in networks)} more VMs")
         offering = next(o for o in self.offerings.values() if not o.customized)
         template = next(iter(self.templates.values()))
+        room = sum(p.total - p.allocated for p in self._zone_pools.get(zone.id, ())
+                   if p.state == "Up")
+        if room < count * template.views[0]["size"]:
+            raise ValueError(f"zone {zone.name} has primary storage for only "
+                             f"{room // template.views[0]['size']} more ROOT volumes")
         groups = [self.default_group()] if zone.basic else []
         ids = []
         for _ in range(count):
@@ -245,7 +384,8 @@ class SimState:
         if error is not None:
             if job.revert is not None:
                 job.revert(job)
-            job.status, job.resultcode = 2, 530
+            # As ApiAsyncJobDispatcher: jobresultcode is the error's code.
+            job.status, job.resultcode = 2, error.errorcode
             job.result = {"errorcode": error.errorcode, "errortext": error.errortext}
         if vm is not None:
             vm.touch()

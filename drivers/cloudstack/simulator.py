@@ -258,6 +258,22 @@ class CloudStackSimulator:
                 raise ValueError(f"no zone {zone!r}")
             return self._state.seed_vms(count, chosen, state)
 
+    def set_storage_pool(self, pool: str, *, capacity_gb: int | None = None,
+                         state: str | None = None) -> dict:
+        """Change a primary storage pool (name or id): its total capacity in GB (room runs
+        out at ``disksizetotal``), or its state ("Up", "Maintenance", "Disabled": only Up
+        pools take new volumes). Returns its listStoragePools view."""
+        with self._lock:
+            found = next((p for p in self._state.pools.values() if pool in (p.id, p.name)),
+                         None)
+            if found is None:
+                raise ValueError(f"no storage pool {pool!r}")
+            if capacity_gb is not None:
+                found.total = capacity_gb << 30
+            if state is not None:
+                found.state = state
+            return found.render()
+
     def fail_next(self, command: str, errorcode: int, errortext: str) -> None:
         """Make the next call of ``command`` answer this error (HTTP status = errorcode)."""
         with self._lock:
