@@ -8,7 +8,11 @@ of that command family, so the simulator invents nothing. Documented exceptions:
 * ids: the older recordings (CloudStack 2.x) have numeric ids; since 3.0 ids are
   UUID strings, which the simulator sends. A str where a recording has an int is
   accepted for keys named ``id`` or ending in ``id``.
-* ``EXTRA_KEYS``: real fields newer than every recording, each with its reason.
+* ``EXTRA_KEYS``: real fields newer than every recording, each with its reason;
+  ``VOLUME_EXTRA``, ``SNAPSHOT_EXTRA`` and ``DISK_OFFERING_EXTRA`` the same for
+  one family only.
+* listStoragePools and listImageStores have no recording: their fields are
+  checked against the API reference's response tags instead.
 * the createTags recording carries an ``id`` copied from the createVolume one
   (same UUID); a BaseAsyncCmd answers only ``jobid``, so ``id`` is not required.
 * ``count``: the list envelope is the same for every list command, and some
@@ -37,6 +41,31 @@ EXTRA_KEYS = {
     "cserrorcode": "ExceptionResponse field (CSExceptionErrorCode) since CloudStack 4.0; "
                    "libcloud's error recordings leave it out",
 }
+VOLUME_EXTRA = {
+    "storageid": "VolumeResponse: id of the primary storage pool (sent to admins)",
+    "provisioningtype": "VolumeResponse since 4.6: thin, sparse or fat",
+    "snapshotid": "VolumeResponse: the snapshot a volume was created from",
+    "tags": "VolumeResponse: resource tags, as on every taggable resource",
+}
+SNAPSHOT_EXTRA = {
+    "physicalsize": "SnapshotResponse since 4.6: bytes the snapshot takes",
+    "virtualsize": "SnapshotResponse since 4.6: the volume's size at the snapshot",
+    "zoneid": "SnapshotResponse since 4.3: the snapshot's zone",
+    "tags": "SnapshotResponse: resource tags",
+}
+DISK_OFFERING_EXTRA = {
+    "storagetype": "DiskOfferingResponse: shared or local",
+    "tags": "DiskOfferingResponse: the storage tags, comma-separated, left out when none",
+    "provisioningtype": "DiskOfferingResponse since 4.6",
+}
+#: StoragePoolResponse and ImageStoreResponse fields the simulator sends, all in the API
+#: reference's response tags (listStoragePools, listImageStores).
+STORAGE_POOL_FIELDS = {"id", "zoneid", "zonename", "name", "ipaddress", "path", "created",
+                       "type", "tags", "scope", "hypervisor", "overprovisionfactor",
+                       "provider", "disksizetotal", "disksizeallocated", "disksizeused",
+                       "state"}
+IMAGE_STORE_FIELDS = {"id", "name", "zoneid", "zonename", "url", "protocol", "providername",
+                      "scope", "readonly"}
 
 
 # --- the comparison helper ------------------------------------------------------------------
@@ -61,13 +90,14 @@ def _children_of(objects: Iterable[dict], key: str) -> list[dict]:
 
 
 def compare(actual: list[dict], required_from: list[dict], allowed_from: list[dict],
-            where: str, optional: Iterable[str] = (), shallow: Iterable[str] = ()) -> list[str]:
+            where: str, optional: Iterable[str] = (), shallow: Iterable[str] = (),
+            extra: Iterable[str] = ()) -> list[str]:
     """Problems of ``actual`` objects against recorded ones (empty list: conforming).
 
     ``required_from``: recordings whose common keys every object must have (minus
     ``optional``); ``allowed_from``: all recordings of the family, giving the allowed
     keys and their types. Nested objects are compared the same way, except under the
-    ``shallow`` keys.
+    ``shallow`` keys. ``extra``: keys allowed here though no recording has them.
     """
     problems: list[str] = []
     required = (set.intersection(*(set(o) for o in required_from)) if required_from
@@ -80,7 +110,7 @@ def compare(actual: list[dict], required_from: list[dict], allowed_from: list[di
         problems += [f"{where}: missing {key!r}" for key in sorted(required - set(obj))]
         for key, value in obj.items():
             if key not in allowed:
-                if key not in EXTRA_KEYS:
+                if key not in EXTRA_KEYS and key not in extra:
                     problems.append(f"{where}: {key!r} appears in no recording")
                 continue
             kind = json_type(value)
@@ -92,7 +122,7 @@ def compare(actual: list[dict], required_from: list[dict], allowed_from: list[di
             if nested and key not in shallow:
                 problems += compare(nested, _children_of(required_from, key),
                                     _children_of([*required_from, *allowed_from], key),
-                                    f"{where}.{key}")
+                                    f"{where}.{key}", extra=extra)
     return problems
 
 
@@ -289,3 +319,125 @@ def test_error_answers_match_recorded_error_shapes(cs_api):
     assert compare([body], [recorded], errors, "error") == []
     status, body = cs_api("listZones", secret="wrong")
     assert status == 401 and compare([body], [recorded], errors, "error") == []
+
+
+# --- block storage ---------------------------------------------------------------------------
+
+def recorded_volumes() -> list[dict]:
+    """Every recorded volume: listings and job results."""
+    return listed("listVolumes_*.json", "volume") + [
+        job["jobresult"]["volume"] for job in family("queryAsyncJobResult_*.json")
+        if "volume" in job.get("jobresult", {})]
+
+
+def recorded_snapshots() -> list[dict]:
+    return listed("listSnapshots_*.json", "snapshot") + [
+        job["jobresult"]["snapshot"] for job in family("queryAsyncJobResult_*.json")
+        if "snapshot" in job.get("jobresult", {})]
+
+
+def _answer(cs_api, command: str, recording: str, **params: Any) -> dict[str, Any]:
+    """An async command's immediate answer, checked against its recording."""
+    answer = cs_api.ok(command, **params)
+    recorded = load(recording)
+    assert compare([answer], [recorded], [recorded], command) == []
+    return answer
+
+
+def _volume_job(cs_api, jobid: str, recording: str) -> dict[str, Any]:
+    """A volume job's envelope against all job recordings, its volume against
+    ``recording``'s (required keys) and every recorded volume (allowed keys)."""
+    job = _finished(cs_api, jobid)
+    assert compare([job], [load("queryAsyncJobResult_11115.json")],
+                   family("queryAsyncJobResult_*.json"), "job", shallow=["jobresult"]) == []
+    assert set(job["jobresult"]) == {"volume"}
+    assert compare([job["jobresult"]["volume"]], [load(recording)["jobresult"]["volume"]],
+                   recorded_volumes(), "jobresult.volume", extra=VOLUME_EXTRA) == []
+    return job["jobresult"]["volume"]
+
+
+@pytest.fixture
+def fast_storage_jobs(cs_sim):
+    for command in ("createVolume", "attachVolume", "detachVolume", "resizeVolume",
+                    "createSnapshot", "deleteSnapshot"):
+        cs_sim.set_job_duration(command, 0.02)
+
+
+def test_disk_offerings_match_recordings(cs_api):
+    answer = cs_api.ok("listDiskOfferings")
+    assert compare([answer], [], envelopes("listDiskOfferings"), "listDiskOfferings",
+                   shallow=["diskoffering"]) == []
+    assert compare(answer["diskoffering"], load("listDiskOfferings_default.json")["diskoffering"],
+                   listed("listDiskOfferings_*.json", "diskoffering"), "diskoffering",
+                   extra=DISK_OFFERING_EXTRA) == []
+
+
+def test_storage_pools_and_image_stores_send_documented_fields(cs_api):
+    pools = cs_api.ok("listStoragePools")["storagepool"]
+    assert {frozenset(p) for p in pools} == {frozenset(STORAGE_POOL_FIELDS)}
+    assert all(isinstance(p["disksizetotal"], int) and isinstance(p["tags"], str)
+               for p in pools)
+    stores = cs_api.ok("listImageStores")["imagestore"]
+    assert {frozenset(s) for s in stores} == {frozenset(IMAGE_STORE_FIELDS)}
+
+
+def test_volume_commands_and_jobs_match_recordings(cs_api, fast_storage_jobs):
+    zone = cs_api.ids("zone", "listZones", "zone")["zone-basic"]
+    offering = cs_api.ids("diskoffering", "listDiskOfferings", "diskoffering")["Small"]
+    vm = cs_api.deploy()["id"]
+    created = _answer(cs_api, "createVolume", "createVolume_default.json", name="vol-0",
+                      zoneid=zone, diskofferingid=offering)
+    allocated = _volume_job(cs_api, created["jobid"], "queryAsyncJobResult_createvolumejob.json")
+    assert (allocated["state"], allocated["storage"], allocated["hypervisor"]) == (
+        "Allocated", "none", "None")  # as recorded
+    attach = _answer(cs_api, "attachVolume", "attachVolume_default.json", id=created["id"],
+                     virtualmachineid=vm)
+    _volume_job(cs_api, attach["jobid"], "queryAsyncJobResult_attachvolumejob.json")
+    detach = _answer(cs_api, "detachVolume", "detachVolume_default.json", id=created["id"])
+    _volume_job(cs_api, detach["jobid"], "queryAsyncJobResult_detachvolumejob.json")
+    # resizeVolume has no recording: a BaseAsyncCmd answers {"jobid"}, and its result is a
+    # VolumeResponse, here of a Ready detached volume like the recorded detach result.
+    resize = cs_api.ok("resizeVolume", id=created["id"], diskofferingid=cs_api.ids(
+        "diskoffering", "listDiskOfferings", "diskoffering")["Medium"])
+    assert set(resize) == {"jobid"}
+    _volume_job(cs_api, resize["jobid"], "queryAsyncJobResult_detachvolumejob.json")
+    answer = cs_api.ok("listVolumes")
+    assert compare([answer], [], envelopes("listVolumes"), "listVolumes",
+                   shallow=["volume"]) == []
+    root, data = answer["volume"]
+    assert compare([root], load("listVolumes_default.json")["volume"], recorded_volumes(),
+                   "volume", extra=VOLUME_EXTRA) == []
+    assert compare([data], [load("queryAsyncJobResult_detachvolumejob.json")["jobresult"][
+        "volume"]], recorded_volumes(), "volume", extra=VOLUME_EXTRA) == []
+    assert cs_api.ok("deleteVolume", id=created["id"]) == load("deleteVolume_default.json")
+
+
+def test_snapshot_commands_and_jobs_match_recordings(cs_api, fast_storage_jobs):
+    vm = cs_api.deploy()["id"]
+    root = cs_api.ok("listVolumes", virtualmachineid=vm)["volume"][0]["id"]
+    created = _answer(cs_api, "createSnapshot", "createSnapshot_default.json", volumeid=root)
+    job = _finished(cs_api, created["jobid"])
+    assert compare([job], [load("queryAsyncJobResult_11115.json")],
+                   family("queryAsyncJobResult_*.json"), "job", shallow=["jobresult"]) == []
+    assert compare([job["jobresult"]["snapshot"]],
+                   [load("queryAsyncJobResult_1300001.json")["jobresult"]["snapshot"]],
+                   recorded_snapshots(), "jobresult.snapshot", extra=SNAPSHOT_EXTRA) == []
+    answer = cs_api.ok("listSnapshots")
+    assert compare([answer], [], envelopes("listSnapshots"), "listSnapshots",
+                   shallow=["snapshot"]) == []
+    assert compare(answer["snapshot"], load("listSnapshots_default.json")["snapshot"],
+                   recorded_snapshots(), "snapshot", extra=SNAPSHOT_EXTRA) == []
+    made = cs_api.ok("createVolume", snapshotid=created["id"])
+    _volume_job(cs_api, made["jobid"], "queryAsyncJobResult_detachvolumejob.json")
+    deleted = _answer(cs_api, "deleteSnapshot", "deleteSnapshot_default.json", id=created["id"])
+    job = _finished(cs_api, deleted["jobid"])
+    assert job["jobresult"] == load("queryAsyncJobResult_1300002.json")["jobresult"]
+
+
+def test_failed_volume_job_matches_recorded_error_shapes(cs_api, fast_storage_jobs):
+    vm = cs_api.deploy()["id"]
+    data = cs_api.ok("listVolumes", virtualmachineid=vm)["volume"][0]["id"]
+    job = cs_api.wait(cs_api.ok("detachVolume", id=data)["jobid"])  # a ROOT volume
+    assert job["jobstatus"] == 2 and job["jobresultcode"] == 431
+    errors = [load("deployVirtualMachine_deployfail.json"), load("registerSSHKeyPair_error.json")]
+    assert compare([job["jobresult"]], [errors[0]], errors, "jobresult") == []
