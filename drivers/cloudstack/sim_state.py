@@ -114,13 +114,13 @@ class SimState:
 
     def _seed_storage(self, basic: Zone, advanced: Zone) -> None:
         for name, size, tags, text in (
-                ("Tiny", 1, [], "Tiny disk, 1 GB (any primary storage)"),
-                ("Small", 5, ["hdd"], "Small disk, 5 GB (HDD)"),
-                ("Medium", 20, ["hdd"], "Medium disk, 20 GB (HDD)"),
-                ("Large", 100, ["hdd"], "Large disk, 100 GB (HDD)"),
-                ("Custom", 0, ["hdd"], "Custom disk size (HDD)"),
+                ("Small", 5, [], "Small disk, 5 GB"),
+                ("Medium", 20, [], "Medium disk, 20 GB"),
+                ("Large", 100, [], "Large disk, 100 GB"),
+                ("Custom", 0, [], "Custom disk size"),
                 ("SSD Small", 20, ["ssd"], "Small disk, 20 GB (SSD)"),
                 ("SSD Custom", 0, ["ssd"], "Custom disk size (SSD)"),
+                ("HDD Large", 500, ["hdd"], "Large disk, 500 GB (HDD)"),
                 # No pool carries "nvme": volumes of this offering can never be placed.
                 ("NVMe Small", 10, ["nvme"], "Small disk, 10 GB (NVMe)")):
             self.add_disk_offering(name, size, tags, text)

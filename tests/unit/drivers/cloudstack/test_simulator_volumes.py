@@ -79,9 +79,9 @@ def test_disk_offerings_are_seeded_with_sizes_and_storage_tags(cs_api):
     offerings = {o["name"]: o for o in cs_api.ok("listDiskOfferings")["diskoffering"]}
     assert {name: (o["disksize"], o["iscustomized"], o.get("tags")) for name, o in
             offerings.items()} == {
-        "Tiny": (1, False, None), "Small": (5, False, "hdd"), "Medium": (20, False, "hdd"),
-        "Large": (100, False, "hdd"), "Custom": (0, True, "hdd"),
-        "SSD Small": (20, False, "ssd"), "SSD Custom": (0, True, "ssd"),
+        "Small": (5, False, None), "Medium": (20, False, None), "Large": (100, False, None),
+        "Custom": (0, True, None), "SSD Small": (20, False, "ssd"),
+        "SSD Custom": (0, True, "ssd"), "HDD Large": (500, False, "hdd"),
         "NVMe Small": (10, False, "nvme")}
     assert {(o["storagetype"], o["provisioningtype"]) for o in offerings.values()} == {
         ("shared", "thin")}
@@ -92,7 +92,7 @@ def test_disk_offerings_are_seeded_with_sizes_and_storage_tags(cs_api):
     assert cs_api.ok("listDiskOfferings", name="Medium")["diskoffering"][0]["disksize"] == 20
     second = cs_api.ok("listDiskOfferings", page=2, pagesize=3)
     assert second["count"] == 8 and [o["name"] for o in second["diskoffering"]] == [
-        "Large", "Custom", "SSD Small"]
+        "Custom", "SSD Small", "SSD Custom"]
 
 
 def test_each_zone_has_tagged_primary_pools_and_a_secondary_store(cs_api):
@@ -212,8 +212,8 @@ def test_create_volume_parameter_errors(cs_api):
 
 def test_first_attach_places_the_volume_on_a_pool_with_the_offerings_tags(cs_api):
     vm = cs_api.deploy()["id"]
-    hdd, ssd, any_pool = create(cs_api, "Small"), create(cs_api, "SSD Small"), create(
-        cs_api, "Tiny")
+    hdd, ssd, any_pool = create(cs_api, "HDD Large"), create(cs_api, "SSD Small"), create(
+        cs_api, "Small")
     attached = done(cs_api, "attachVolume", id=hdd["id"], virtualmachineid=vm)["volume"]
     assert (attached["virtualmachineid"], attached["deviceid"], attached["state"],
             attached["storage"], attached["vmstate"]) == (vm, 1, "Ready", "ps-hdd-1", "Running")
@@ -224,7 +224,7 @@ def test_first_attach_places_the_volume_on_a_pool_with_the_offerings_tags(cs_api
     third = done(cs_api, "attachVolume", id=any_pool["id"], virtualmachineid=vm)["volume"]
     assert (third["storage"], third["deviceid"]) == ("ps-hdd-1", 4)  # 3 is the CD-ROM
     assert pool(cs_api, "ps-ssd-1")["disksizeallocated"] == 20 * GIB
-    assert pool(cs_api, "ps-hdd-1")["disksizeallocated"] == (2 + 5 + 1) * GIB
+    assert pool(cs_api, "ps-hdd-1")["disksizeallocated"] == (2 + 500 + 5) * GIB
     disks = cs_api.ok("listVolumes", virtualmachineid=vm)["volume"]
     assert [(d["type"], d["deviceid"]) for d in disks] == [
         ("ROOT", 0), ("DATADISK", 1), ("DATADISK", 2), ("DATADISK", 4)]
@@ -298,10 +298,10 @@ def test_attach_refusals_fail_the_job_with_431(cs_api):
 def test_a_vm_takes_thirteen_data_disks(cs_api):
     vm = cs_api.deploy()["id"]
     for _ in range(13):
-        done(cs_api, "attachVolume", id=create(cs_api, "Tiny")["id"], virtualmachineid=vm)
+        done(cs_api, "attachVolume", id=create(cs_api, "Small")["id"], virtualmachineid=vm)
     devices = [d["deviceid"] for d in cs_api.ok("listVolumes", virtualmachineid=vm)["volume"]]
     assert devices == [0, 1, 2, *range(4, 15)]
-    error = refused(cs_api, "attachVolume", id=create(cs_api, "Tiny")["id"],
+    error = refused(cs_api, "attachVolume", id=create(cs_api, "Small")["id"],
                     virtualmachineid=vm)
     assert error["errortext"].startswith("The specified VM already has the maximum number of "
                                          "data disks (13)")
@@ -394,8 +394,15 @@ def test_resize_through_a_disk_offering_with_the_same_tags(cs_api):
     assert (grown["size"], grown["diskofferingname"], grown["state"]) == (
         20 * GIB, "Medium", "Allocated")
     assert refused(cs_api, "resizeVolume", id=data,
-                   diskofferingid=offering_id(cs_api, "SSD Small"))["errortext"] == \
+                   diskofferingid=offering_id(cs_api, "SSD Small"))["errortext"] == (
+        "There are no tags on the current disk offering. The new disk offering needs to have "
+        "no tags, as well.")
+    fast = create(cs_api, "SSD Small")["id"]
+    assert refused(cs_api, "resizeVolume", id=fast,
+                   diskofferingid=offering_id(cs_api, "HDD Large"))["errortext"] == \
         "The tags on the new and old disk offerings must match."
+    assert done(cs_api, "resizeVolume", id=fast, size=40,
+                diskofferingid=offering_id(cs_api, "SSD Custom"))["volume"]["size"] == 40 * GIB
     assert refused(cs_api, "resizeVolume", id=data, size=30,
                    diskofferingid=offering_id(cs_api, "Large"))["errortext"] == \
         "You cannot pass in a custom disk size to a non-custom disk offering."
@@ -505,8 +512,8 @@ def test_a_volume_from_a_root_snapshot_takes_the_service_offering(cs_api):
     made = made["jobresult"]["volume"]
     assert (made["type"], made["size"], made["diskofferingname"]) == (
         "DATADISK", 2 * GIB, "Small Instance")
-    status, body = cs_api("createVolume", snapshotid=snap["id"],
-                          diskofferingid=offering_id(cs_api, "Tiny"))
+    status, body = cs_api("createVolume", snapshotid=snap["id"], size=1,
+                          diskofferingid=offering_id(cs_api, "Custom"))
     assert (status, body["errortext"]) == (
         431, "Invalid size for volume creation: 1GB, snapshot size is: 2GB")
     bigger = cs_api.wait(cs_api.ok("createVolume", snapshotid=snap["id"],
@@ -584,7 +591,7 @@ def test_fail_next_and_request_counts_cover_the_storage_commands(cs_api, cs_sim)
 def test_volume_listing_pages_and_filters(cs_api, cs_sim):
     cs_sim.seed_virtual_machines(25)
     for index in range(5):
-        create(cs_api, "Tiny", name=f"data-{index}")
+        create(cs_api, "Small", name=f"data-{index}")
     everything = cs_api.ok("listVolumes", listall="true")
     assert everything["count"] == 30
     third = cs_api.ok("listVolumes", page=3, pagesize=12)
@@ -596,7 +603,7 @@ def test_volume_listing_pages_and_filters(cs_api, cs_sim):
     assert cs_api.ok("listVolumes", keyword="DATA-")["count"] == 5
     assert cs_api.ok("listVolumes", name="data-3")["volume"][0]["name"] == "data-3"
     assert cs_api.ok("listVolumes", storageid=pool(cs_api, "ps-hdd-1")["id"])["count"] == 25
-    assert cs_api.ok("listVolumes", diskofferingid=offering_id(cs_api, "Tiny"))["count"] == 5
+    assert cs_api.ok("listVolumes", diskofferingid=offering_id(cs_api, "Small"))["count"] == 5
     assert cs_api.ok("listVolumes", zoneid=zone_id(cs_api, "zone-advanced")) == {}
     status, body = cs_api("listVolumes", id="nope")
     assert status == 431 and "id value=nope" in body["errortext"]
