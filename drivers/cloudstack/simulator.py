@@ -1,7 +1,8 @@
 """A wire-faithful Apache CloudStack API simulator, for tests and the embedded default.
 
 It serves ``/client/api`` over HTTP on loopback and answers the commands the
-translator's CloudStack driver uses the way a CloudStack 4.x management
+translator's CloudStack drivers use (compute; block storage on tagged primary
+pools with snapshots on secondary storage) the way a CloudStack 4.x management
 server does: HMAC-SHA1 request signatures (and ``signatureVersion=3`` with
 ``expires``), the ``<command>response`` JSON envelope, error codes with
 cserrorcodes, async jobs polled through queryAsyncJobResult, paging capped at
