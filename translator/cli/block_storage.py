@@ -87,7 +87,12 @@ def report_done(console: output.Console, op: operations_pb2.Operation,
 
 def _started(client: Client, console: output.Console, op: operations_pb2.Operation,
              rid: str, wait_for_it: bool) -> int:
-    """operations.started, reporting the volume or snapshot the operation made."""
+    """operations.started, reporting the volume or snapshot the operation made.
+
+    It repeats operations.wait because that reports through operations.report_done,
+    which renders only a Server; once report_done takes a view per response type,
+    this can go.
+    """
     if not wait_for_it:
         return operations.started(client, console, op, rid, False)
     if not console.json_mode:
