@@ -121,7 +121,7 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
                 thin_provisioned=bool(candidates) and all(
                     mapping.text(o.get("provisioningtype")) == "thin" for o in candidates),
                 snapshots=True, clone_from_volume=self.opts.clone_volume_via_snapshot,
-                volume_from_image=False, online_extend=True,
+                volume_from_image=False, online_extend=False,
                 is_default=name == opts.default_volume_type,
                 extra={"storage_tags": ",".join(tags)} if tags else {}))
         return types
@@ -222,13 +222,16 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
     def _find_volume(self, volume_id: str) -> dict | None:
         if not volume_id:
             return None
-        answer = self._api().call("listVolumes", id=volume_id, listall=True)
+        try:
+            with errors.asked_by_id("volume", volume_id):
+                answer = self._api().call("listVolumes", id=volume_id, listall=True)
+        except exc.NotFound:
+            return None
         return next((v for v in answer.get("volume") or []
                      if mapping.text(v.get("id")) == volume_id), None)
 
     def get_volume(self, volume_id: str) -> models.Volume:
-        with errors.asked_by_id("volume", volume_id):
-            found = self._find_volume(volume_id)
+        found = self._find_volume(volume_id)
         if found is None:
             raise exc.NotFound(f"volume {volume_id!r} not found", backend=BACKEND)
         return self._volume(found)
@@ -245,6 +248,13 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
         if new_size_gb <= current:
             raise exc.InvalidInput(f"new_size_gb must be larger than the volume's {current} GiB",
                                    field="new_size_gb", backend=BACKEND)
+        if (mapping.text(data.get("virtualmachineid"))
+                and mapping.text(data.get("vmstate")) not in ("Stopped", "")
+                and mapping.text(data.get("hypervisor")).lower() == "xenserver"):
+            raise exc.Conflict(
+                f"volume {volume_id!r} is attached to a running server on XenServer, which "
+                "CloudStack resizes only offline: stop the server or detach the volume first",
+                backend=BACKEND)
         params: dict[str, object] = {"id": volume_id}
         offering_id = mapping.text(data.get("diskofferingid"))
         offering = next((o for o in self._disk_offerings()
@@ -265,9 +275,20 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
         return models.BackendTask(resource_id=resource_id, jobs=[job] if job else [])
 
     def delete_volume(self, volume_id: str) -> models.BackendTask:
-        """deleteVolume is synchronous; CloudStack refuses an attached volume with 536."""
-        with errors.asked_by_id("volume", volume_id):
-            answer = self._api().call("deleteVolume", id=volume_id)
+        """deleteVolume is synchronous; CloudStack refuses an attached volume.
+
+        Depending on the version the refusal is a 536 (resource in use) or a
+        431 saying "not attached to any VM"; both are a Conflict here.
+        """
+        try:
+            with errors.asked_by_id("volume", volume_id):
+                answer = self._api().call("deleteVolume", id=volume_id)
+        except exc.InvalidInput as error:
+            if "attached" not in error.operator_message.lower():
+                raise
+            raise exc.Conflict(f"volume {volume_id!r} is attached to a server; detach it first",
+                               operator_message=error.operator_message, backend=BACKEND,
+                               backend_code=error.backend_code) from error
         if not mapping.flag(answer.get("success", True)):
             raise exc.BackendError(f"CloudStack did not delete volume {volume_id!r}",
                                    backend=BACKEND)

@@ -11,7 +11,8 @@ _OPERATIONS = {
     "GetVolume": (True, "listVolumes"),
     "ListVolumes": (True, "listVolumes, paged by CloudStack"),
     "ExtendVolume": (True, "resizeVolume (size for customizable offerings, else a larger "
-                           "offering of the same type)"),
+                           "offering of the same type); on XenServer only while detached or "
+                           "the server is stopped"),
     "DeleteVolume": (True, "deleteVolume; refused while attached (CloudStack error 536)"),
     "AttachVolume": (True, "attachVolume to a CloudStack VM; only the cloudstack compute "
                            "driver's servers"),

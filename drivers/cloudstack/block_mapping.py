@@ -90,6 +90,10 @@ def volume(data: dict, volume_type: str = "") -> models.Volume:
             server_id=server, device=device, attached_at=timestamp(data.get("attached")),
             connection=models.Connection("cloudstack", {"virtualmachineid": server,
                                                         "deviceid": device})))
+    # CloudStack names the pool of an unplaced (Allocated) volume "none".
+    pool = text(data.get("storage"))
+    if not data.get("storageid") and pool == "none":
+        pool = ""
     extra = _extra(data, _VOLUME_EXTRA)
     if state not in VOLUME_STATE_MAP:
         extra["unknown_state"] = state
@@ -98,7 +102,7 @@ def volume(data: dict, volume_type: str = "") -> models.Volume:
         size_gb=gib(data.get("size")), volume_type=volume_type,
         availability_zone=text(data.get("zonename")), metadata=tags(data.get("tags")),
         source_snapshot_id=text(data.get("snapshotid")), attachments=attachments,
-        location=models.StorageLocation(models.PRIMARY, text(data.get("storage"))),
+        location=models.StorageLocation(models.PRIMARY, pool),
         bootable=text(data.get("type")) == "ROOT", created_at=timestamp(data.get("created")),
         extra=extra)
 

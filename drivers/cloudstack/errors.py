@@ -63,6 +63,10 @@ _UNKNOWN_ENTITY = re.compile(r"unable to find|does not exist|not found|no such",
 _BAD_PARAMETER = re.compile(r"invalid parameter (\w+) value", re.IGNORECASE)
 _WRONG_STATE = re.compile(r"not in (the )?(correct|right|proper) state", re.IGNORECASE)
 _ALREADY_EXISTS = re.compile(r"already exist", re.IGNORECASE)
+# CloudStack reports running out of primary storage as a CloudRuntimeException
+# (530), not as 533, when it places or grows a volume.
+_NO_STORAGE = re.compile(r"unable to find suitable primary storage|"
+                         r"does not have enough space", re.IGNORECASE)
 
 #: Prefix of a job handle that stands for a call which failed after its resource existed.
 FAILED_JOB = "failed:"
@@ -89,6 +93,8 @@ def from_code(code: int | str | None, text: str, command: str) -> exc.Translator
         number = 0
     text = scrub(str(text or "no error text")).strip()
     cls = ERROR_CODE_MAP.get(number)
+    if number == 530 and _NO_STORAGE.search(text):
+        cls = exc.CapacityExhausted
     if cls is None:
         cls = exc.BackendUnavailable if number in _GATEWAY_CODES else exc.BackendError
     user = f"CloudStack {command} failed: {text}"

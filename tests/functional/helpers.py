@@ -37,6 +37,14 @@ def wait(channel, op: operations_pb2.Operation, timeout: float = 30.0):
     return op
 
 
+def eventually(check, timeout: float = 10.0, interval: float = 0.1) -> None:
+    """Wait until ``check()`` is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not true within {timeout}s: {check}"
+        time.sleep(interval)
+
+
 def server_of(op: operations_pb2.Operation) -> compute_pb2.Server:
     assert not op.HasField("error"), op.error
     server = compute_pb2.Server()

@@ -240,9 +240,10 @@ class Volume:
 class VolumeSpec:
     """What CreateVolume asks for, after validation.
 
-    ``volume_type`` is always a configured type's name (the core fills in the
-    default). ``size_gb`` is 0 when a source gives the size. At most one of the
-    sources is set.
+    ``volume_type`` is a configured type's name: the default when the request
+    named none and has no source; empty when a source is given and no type
+    was asked for (the new volume keeps the source's). ``size_gb`` is 0 when a
+    source gives the size. At most one of the sources is set.
     """
 
     name: str

@@ -189,8 +189,9 @@ class BlockStorageServicer(block_storage_pb2_grpc.BlockStorageServicer):
             v.add("size_gb", "size_gb is required unless a snapshot, image or volume gives it")
         self._size(v, request.size_gb, "size_gb", required=False)
         types = self.opts.volume_types
-        volume_type = request.volume_type or self.opts.default_volume_type
-        v.check(volume_type in types, "volume_type",
+        # A volume made from a source keeps the source's type unless one is asked for.
+        volume_type = request.volume_type or ("" if source else self.opts.default_volume_type)
+        v.check(not volume_type or volume_type in types, "volume_type",
                 f"volume_type must be one of {', '.join(types)}")
         v.text(request.availability_zone, "availability_zone")
         v.metadata(request.metadata)
