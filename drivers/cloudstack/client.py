@@ -9,9 +9,10 @@ libcloud connection objects are not thread-safe, and the core runs drivers in
 a thread pool: each thread gets its own libcloud driver (and so its own HTTP
 session, which it keeps alive between calls).
 
-Rarely changing listings (zones, offerings, templates, networks, security
-groups) go through a TTL cache, so a CreateServer with a warm cache costs one
-request: the deployVirtualMachine itself.
+Rarely changing listings (zones, offerings, disk offerings, templates,
+networks, security groups, image stores) go through a TTL cache, so a
+CreateServer with a warm cache costs one request: the deployVirtualMachine
+itself (and a CreateVolume one createVolume).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ LOG = logging.getLogger(__name__)
 
 #: Commands whose answers change rarely enough to cache.
 CACHEABLE = frozenset({"listZones", "listServiceOfferings", "listTemplates", "listNetworks",
-                       "listSecurityGroups"})
+                       "listSecurityGroups", "listDiskOfferings", "listImageStores"})
 
 #: Parameters sent in a POST body rather than the query string (URL length limits).
 BODY_PARAMS = frozenset({"userdata", "publickey"})
