@@ -186,7 +186,7 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
         source = self._find_volume(snapshot.volume_id)
         self._check_inherited_type(spec, mapping.text((source or {}).get("diskofferingid")))
         zone = self._zone(spec.availability_zone) if spec.availability_zone else None
-        with errors.asked_by_id("snapshot", spec.snapshot_id):
+        with errors.asked_by_id("snapshot", spec.snapshot_id, param="snapshotid"):
             answer = self._api().call(
                 "createVolume", name=spec.name or None, snapshotid=spec.snapshot_id,
                 zoneid=mapping.text(zone.get("id")) if zone else None)
@@ -206,7 +206,7 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
                 "create it without size_gb, then extend it", option="size_gb", backend=BACKEND)
         self._check_inherited_type(spec, source.extra.get("disk_offering_id", ""))
         self._check_tag_values(spec.metadata)
-        with errors.asked_by_id("volume", spec.source_volume_id):
+        with errors.asked_by_id("volume", spec.source_volume_id, param="volumeid"):
             answer = self._api().call("createSnapshot", volumeid=spec.source_volume_id)
         snapshot_id, job = mapping.text(answer.get("id")), mapping.text(answer.get("jobid"))
         LOG.info("CloudStack cloning volume %s through snapshot %s, job %s",
@@ -297,6 +297,7 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
     def attach_volume(self, volume_id: str, server_id: str) -> models.BackendTask:
         with errors.asked_by_id("volume", volume_id):
             answer = self._api().call("attachVolume", id=volume_id, virtualmachineid=server_id)
+        # An unknown server is refused inside the job (as CloudStack does).
         return self._job(answer, volume_id, "attachVolume")
 
     def detach_volume(self, volume_id: str, server_id: str) -> models.BackendTask:
@@ -326,7 +327,7 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
 
     def create_snapshot(self, spec: models.SnapshotSpec) -> models.BackendTask:
         self._check_tag_values(spec.metadata)
-        with errors.asked_by_id("volume", spec.volume_id):
+        with errors.asked_by_id("volume", spec.volume_id, param="volumeid"):
             answer = self._api().call("createSnapshot", volumeid=spec.volume_id,
                                       name=spec.name or None)
         snapshot_id, job = mapping.text(answer.get("id")), mapping.text(answer.get("jobid"))

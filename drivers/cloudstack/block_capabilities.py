@@ -17,7 +17,8 @@ _OPERATIONS = {
     "AttachVolume": (True, "attachVolume to a CloudStack VM; only the cloudstack compute "
                            "driver's servers"),
     "DetachVolume": (True, "detachVolume; the root volume cannot be detached"),
-    "CreateSnapshot": (True, "createSnapshot, backed up to secondary storage"),
+    "CreateSnapshot": (True, "createSnapshot, backed up to secondary storage; only a volume "
+                             "placed on primary storage (attached at least once)"),
     "GetSnapshot": (True, "listSnapshots"),
     "ListSnapshots": (True, "listSnapshots, paged by CloudStack"),
     "DeleteSnapshot": (True, "deleteSnapshot"),

@@ -95,6 +95,8 @@ def volume(data: dict, volume_type: str = "") -> models.Volume:
     if not data.get("storageid") and pool == "none":
         pool = ""
     extra = _extra(data, _VOLUME_EXTRA)
+    if extra.get("hypervisor") == "None":  # an unplaced volume has no hypervisor yet
+        del extra["hypervisor"]
     if state not in VOLUME_STATE_MAP:
         extra["unknown_state"] = state
     return models.Volume(

@@ -61,7 +61,8 @@ ERROR_CODE_MAP: dict[int, type[exc.TranslatorError]] = {
 # parameter CloudStack could not resolve, and for a VM in the wrong state.
 _UNKNOWN_ENTITY = re.compile(r"unable to find|does not exist|not found|no such", re.IGNORECASE)
 _BAD_PARAMETER = re.compile(r"invalid parameter (\w+) value", re.IGNORECASE)
-_WRONG_STATE = re.compile(r"not in (the )?(correct|right|proper) state", re.IGNORECASE)
+_WRONG_STATE = re.compile(r"not in (the )?(correct|right|proper|ready|running|stopped) state",
+                          re.IGNORECASE)
 _ALREADY_EXISTS = re.compile(r"already exist", re.IGNORECASE)
 # CloudStack reports running out of primary storage as a CloudRuntimeException
 # (530), not as 533, when it places or grows a volume.
@@ -176,13 +177,15 @@ def failure(handle: str) -> exc.TranslatorError:
 
 
 @contextlib.contextmanager
-def asked_by_id(what: str, ident: str, *, strict: bool = False) -> Iterator[None]:
+def asked_by_id(what: str, ident: str, *, strict: bool = False,
+                param: str = "id") -> Iterator[None]:
     """Refine the 431s of a command the driver knows names one entity by id (or name).
 
     Not part of ``ERROR_CODE_MAP``: only the caller knows it asked by id.
 
-    A 431 saying the ``id`` names nothing (or, with ``strict``, any 431 but a
-    wrong state) becomes NotFound; "not in the correct state" becomes Conflict.
+    A 431 saying the ``param`` (``id`` unless told) names nothing (or, with
+    ``strict``, any 431 but a wrong state) becomes NotFound; "not in the
+    correct state" becomes Conflict.
     """
     try:
         yield
@@ -194,7 +197,7 @@ def asked_by_id(what: str, ident: str, *, strict: bool = False) -> Iterator[None
             raise exc.Conflict(f"{what} {ident!r} is not in a state that allows this: "
                                f"{error.user_message}", **kwargs) from error
         bad = _BAD_PARAMETER.search(text)
-        if (bad.group(1).lower() == "id" if bad else strict or _UNKNOWN_ENTITY.search(text)):
+        if (bad.group(1).lower() == param if bad else strict or _UNKNOWN_ENTITY.search(text)):
             raise exc.NotFound(f"{what} {ident!r} not found", **kwargs) from error
         raise
 

@@ -47,8 +47,10 @@ def test_reflection_lists_and_describes_services(channel):
 def test_capabilities_describe_the_cloudstack_driver(channel):
     reply = capabilities_pb2_grpc.CapabilitiesStub(channel).GetCapabilities(
         capabilities_pb2.GetCapabilitiesRequest())
-    (compute,) = reply.apis
+    block, compute = reply.apis  # sorted by API name
     assert (compute.api, compute.driver) == ("compute", "cloudstack")
+    assert (block.api, block.driver) == ("block_storage", "cloudstack")
+    assert not {op.name: op for op in block.operations}["CreateVolume"].options[2].supported
     ops = {op.name: op for op in compute.operations}
     assert {"CreateServer", "ResizeServer", "CreateKeypair"} <= set(ops)
     assert ops["CreateServer"].supported and compute.notes

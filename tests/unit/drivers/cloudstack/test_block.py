@@ -219,3 +219,11 @@ def test_snapshots_say_which_secondary_store_holds_them(make_driver, sim):
     snapshot = driver.get_snapshot(task.resource_id)
     assert snapshot.location == models.StorageLocation(models.SECONDARY, "sec-nfs-1")
     assert snapshot.status == "available" and snapshot.size_gb == made.size_gb
+
+
+def test_a_never_attached_volume_cannot_be_snapshotted_yet(make_driver):
+    driver = make_driver()
+    made = volume(driver)
+    assert "hypervisor" not in made.extra  # CloudStack says "None" until it is placed
+    with pytest.raises(exc.Conflict, match="not in a state"):
+        driver.create_snapshot(models.SnapshotSpec(volume_id=made.id))
