@@ -110,3 +110,10 @@ def test_capabilities_name_every_operation_and_the_clone_settings(make_driver):
     assert "3 levels" in options["source_volume_id"].note
     notes = " ".join(caps.notes)
     assert "thin" in notes and "primary storage" in notes and "copy-on-write" in notes
+
+
+def test_changes_are_done_when_they_return(driver):
+    status = driver.poll_jobs([])  # what the core's poller asks of a task without jobs
+    assert status.done and status.error is None
+    with pytest.raises(exc.UnsupportedOperation):
+        driver.poll_jobs(["job-1"])
