@@ -9,6 +9,7 @@ fails the contract suite: adding a driver means adding its backend.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 
@@ -19,6 +20,8 @@ FAST_JOB_SECONDS = 0.05
 CLOUDSTACK_ASYNC_COMMANDS = (
     "deployVirtualMachine", "startVirtualMachine", "stopVirtualMachine",
     "rebootVirtualMachine", "destroyVirtualMachine", "scaleVirtualMachine", "createTags",
+    "createVolume", "resizeVolume", "attachVolume", "detachVolume", "createSnapshot",
+    "deleteSnapshot",
 )
 
 
@@ -47,4 +50,58 @@ def cloudstack() -> Iterator[cfg.ConfigOpts]:
 
 BACKENDS: dict[str, Callable[[], AbstractContextManager[cfg.ConfigOpts]]] = {
     "cloudstack": cloudstack,
+}
+
+
+@dataclasses.dataclass
+class BlockBackend:
+    """A block storage driver's backend: its configuration and a server to attach to."""
+
+    conf: cfg.ConfigOpts
+    server_id: str
+
+
+def _block_conf(register: Callable[[cfg.ConfigOpts], None],
+                overrides: dict[str, dict[str, object]]) -> cfg.ConfigOpts:
+    from translator.conf import block_storage
+
+    def both(conf: cfg.ConfigOpts) -> None:
+        block_storage.register_opts(conf)
+        register(conf)
+    overrides = {"block_storage": {"volume_types": ["standard", "fast"]}, **overrides}
+    return fresh_conf(both, overrides)
+
+
+@contextlib.contextmanager
+def cloudstack_block() -> Iterator[BlockBackend]:
+    """The CloudStack simulator; the "fast" type picks the ssd-tagged disk offerings."""
+    from translator_drivers.cloudstack import conf as cs_conf
+    from translator_drivers.cloudstack.simulator import CloudStackSimulator
+
+    durations = dict.fromkeys(CLOUDSTACK_ASYNC_COMMANDS, FAST_JOB_SECONDS)
+    with CloudStackSimulator(host="127.0.0.1", port=0, job_durations=durations) as sim:
+        conf = _block_conf(cs_conf.register_opts, {
+            **sim.config_overrides(), "cloudstack": {
+                **sim.config_overrides()["cloudstack"], "clone_volume_via_snapshot": True}})
+        conf.register_group(cfg.OptGroup("volume_type:fast"))
+        conf.register_opts(cs_conf.type_opts, group="volume_type:fast")
+        conf.set_override("storage_tags", ["ssd"], group="volume_type:fast")
+        [server_id] = sim.seed_virtual_machines(1)
+        yield BlockBackend(conf, server_id)
+
+
+@contextlib.contextmanager
+def ceph_block() -> Iterator[BlockBackend]:
+    """The session's real Ceph cluster; any server id (the caller maps the disk)."""
+    from ceph_session import cluster
+    from translator_drivers.ceph import conf as ceph_conf
+
+    ceph = cluster()
+    conf = _block_conf(ceph_conf.register_opts, ceph.config_overrides())
+    yield BlockBackend(conf, "hypervisor-host-1")
+
+
+BLOCK_BACKENDS: dict[str, Callable[[], AbstractContextManager[BlockBackend]]] = {
+    "cloudstack": cloudstack_block,
+    "ceph": ceph_block,
 }
