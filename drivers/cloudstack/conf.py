@@ -82,7 +82,7 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
 def list_opts() -> list:
     """The options of this module, for oslo-config-generator.
 
-    The per-type keys are shown under ``volume_type:NAME``: one such group
-    exists for each name in ``[block_storage] volume_types``.
+    The per-type keys are shown under ``volume_type:standard`` (the default
+    type); one such group exists for each name in ``[block_storage] volume_types``.
     """
-    return [(GROUP, opts), ("volume_type:NAME", type_opts)]
+    return [(GROUP, opts), ("volume_type:standard", type_opts)]

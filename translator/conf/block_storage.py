@@ -71,4 +71,6 @@ def type_conf(conf: cfg.ConfigOpts, name: str):
 
 
 def list_opts() -> list:
-    return [(cfg.OptGroup(GROUP, title=TITLE), opts)]
+    """Options for the generator; a type's keys are shown for the default type's group."""
+    return [(cfg.OptGroup(GROUP, title=TITLE), opts),
+            (cfg.OptGroup(type_group("standard"), title="Volume type standard"), type_opts)]

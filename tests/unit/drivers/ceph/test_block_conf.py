@@ -61,7 +61,7 @@ def test_list_opts_for_the_generator():
         "rbd_flatten_volume_from_snapshot", "rbd_max_clone_depth", "rados_connect_timeout",
         "rbd_secret_uuid", "rgw_endpoint", "rgw_access_key", "rgw_secret_key",
         "swift_auth_url", "swift_user", "swift_key"}
-    assert type_group == "volume_type:NAME"
+    assert type_group == "volume_type:standard"
     assert {o.name for o in type_opts} == {"rbd_pool", "rbd_features"}
     assert all(o.help.startswith("Ceph RBD:") for o in type_opts)
 

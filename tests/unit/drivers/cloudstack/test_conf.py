@@ -46,7 +46,7 @@ def test_list_opts_for_the_generator():
         "endpoint", "api_key", "secret_key", "verify_ssl", "timeout", "default_zone",
         "default_networks", "expunge_on_delete", "cache_ttl", "user_data_max_bytes",
         "page_size", "clone_volume_via_snapshot"}
-    assert type_group == "volume_type:NAME"
+    assert type_group == "volume_type:standard"
     assert {o.name for o in type_opts} == {"disk_offering", "storage_tags"}
 
 
