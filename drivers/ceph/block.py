@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,7 @@ from translator.conf import block_storage as block_conf
 from translator.drivers import base, models
 from translator.drivers import exceptions as exc
 from translator_drivers.ceph import conf as ceph_conf
+from translator_drivers.ceph import rbd_index
 from translator_drivers.ceph import rbd_mapping as names
 from translator_drivers.ceph.block_capabilities import capabilities
 from translator_drivers.ceph.block_create import CreateMixin
@@ -42,32 +44,26 @@ LOG = logging.getLogger(__name__)
 GiB = names.GiB
 #: Volume id → pool hints kept at most (a miss only costs a lookup in the other pools).
 _WHERE_LIMIT = 100_000
+#: Seconds a volume just made is answered from memory, once (see _fresh).
+FRESH_SECONDS = 30.0
 #: Stripes of the per-volume locks that serialise attach, detach and delete in this process.
 _LOCK_STRIPES = 64
 
 
 @dataclasses.dataclass
-class Opened:
-    """A volume's image, open, with the pool and ioctx it was found in and its metadata."""
+class Located:
+    """A volume as its pool's index has it; ``ioctx`` and ``image`` while it is open."""
 
     volume_id: str
     pool: str
-    ioctx: Any
-    image: Any
-    meta: dict[str, str]
+    record: names.VolumeRecord
+    attachment: names.AttachmentRecord | None
+    ioctx: Any = None
+    image: Any = None
 
     @property
     def name(self) -> str:
         return names.volume_image(self.volume_id)
-
-    @property
-    def record(self) -> names.VolumeRecord:
-        return names.VolumeRecord.loads(self.meta[names.RECORD_KEY])
-
-    @property
-    def attachment(self) -> names.AttachmentRecord | None:
-        text = self.meta.get(names.ATTACHMENT_KEY)
-        return names.AttachmentRecord.loads(text) if text else None
 
 
 class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDriver):
@@ -90,6 +86,10 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
         self._features: dict[str, int] = {}
         self._identity: tuple[str, bool] | None = None
         self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self._fresh: dict[str, tuple[float, models.Volume]] = {}
+        self._fresh_lock = threading.Lock()
+        self._golden: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._golden_lock = threading.Lock()
 
     @property
     def opts(self):
@@ -141,6 +141,12 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
 
     def expected_seconds(self, verb: str) -> float:
         return 1.0
+
+    def peek(self, method: str, *args: Any) -> Any | None:
+        """A volume just made, without I/O: what finishing its CreateVolume reads first."""
+        if method == "get_volume" and len(args) == 1:
+            return self._fresh_take(args[0])
+        return None
 
     # -- volume types -----------------------------------------------------------------------
 
@@ -214,40 +220,72 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
             raise not_found(kind, volume_id)
         return checked
 
-    @contextlib.contextmanager
-    def _open(self, volume_id: str, *, read_only: bool = False,
-              kind: str = "volume") -> Iterator[Opened]:
-        """The volume's image, open, from whichever pool holds it; NotFound if none does."""
+    def _locate(self, volume_id: str, kind: str = "volume") -> Located:
+        """The volume's index entries, from whichever pool has them; NotFound if none does."""
         volume_id = self._check_id(volume_id, kind)
-        image_name = names.volume_image(volume_id)
-        hint = self._where.get(volume_id)
         pools = self._pools()
+        hint = self._where.get(volume_id)
         if hint in pools:
             pools.remove(hint)
             pools.insert(0, hint)
-        rbd = self.rbd
+        keys = [(rbd_index.VOLUME, volume_id), (rbd_index.ATTACHMENT, volume_id)]
         for pool in pools:
             with self._pool_ioctx(pool) as ioctx:
-                if ioctx is None:
-                    continue
-                try:
-                    image = rbd.Image(ioctx, image_name, read_only=read_only)
-                except rbd.ImageNotFound:
-                    continue
-                with image:
-                    meta = dict(image.metadata_list())
-                    if names.RECORD_KEY not in meta:
-                        break  # an image of that name, but not one of ours
-                    self._remember(volume_id, pool)
-                    yield Opened(volume_id, pool, ioctx, image, meta)
-                    return
+                found = rbd_index.read(ioctx, keys) if ioctx is not None else {}
+            if keys[0] in found:
+                self._remember(volume_id, pool)
+                return Located(volume_id, pool, names.VolumeRecord.from_entry(found[keys[0]]),
+                               names.AttachmentRecord.from_entry(found.get(keys[1])))
         self._where.pop(volume_id, None)
         raise not_found(kind, volume_id)
+
+    @contextlib.contextmanager
+    def _open(self, volume_id: str, *, read_only: bool = False,
+              kind: str = "volume") -> Iterator[Located]:
+        """The volume, with its image open; NotFound without an entry or an image.
+
+        An entry without an image is a create still running or one a crash
+        interrupted: not a volume (yet).
+        """
+        located = self._locate(volume_id, kind)
+        rbd = self.rbd
+        with self.conn.ioctx(located.pool) as ioctx:
+            try:
+                image = rbd.Image(ioctx, located.name, read_only=read_only)
+            except rbd.ImageNotFound:
+                raise not_found(kind, volume_id) from None
+            with image:
+                yield dataclasses.replace(located, ioctx=ioctx, image=image)
 
     def _remember(self, volume_id: str, pool: str) -> None:
         if len(self._where) >= _WHERE_LIMIT:
             self._where.clear()
         self._where[volume_id] = pool
+
+    def _fresh_put(self, volume: models.Volume) -> None:
+        """Keep a volume just made for the read that finishes its operation.
+
+        That read would open the image (twice the cost of the clone itself,
+        as a clone's open opens its parent too) only to learn what the create
+        just did. Answered once, within FRESH_SECONDS; any change to the
+        volume in this process drops it.
+        """
+        now = time.monotonic()
+        with self._fresh_lock:
+            for stale in [k for k, (t, _) in self._fresh.items() if now - t > FRESH_SECONDS]:
+                del self._fresh[stale]
+            self._fresh[volume.id] = (now, volume)
+
+    def _fresh_take(self, volume_id: str) -> models.Volume | None:
+        with self._fresh_lock:
+            kept = self._fresh.pop(volume_id, None)
+        if kept is None or time.monotonic() - kept[0] > FRESH_SECONDS:
+            return None
+        return kept[1]
+
+    def _changed(self, volume_id: str) -> None:
+        with self._fresh_lock:
+            self._fresh.pop(volume_id, None)
 
     @contextlib.contextmanager
     def _pool_ioctx(self, pool: str) -> Iterator[Any]:
@@ -276,14 +314,14 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
 
     # -- reading volumes ------------------------------------------------------------------------
 
-    def _facts(self, opened: Opened) -> names.ImageFacts:
-        image = opened.image
+    def _facts(self, located: Located) -> names.ImageFacts:
+        image = located.image
         return names.ImageFacts(
-            pool=opened.pool, image=opened.name, size=image.size(),
+            pool=located.pool, image=located.name, size=image.size(),
             features=self.rbd.RBD().features_to_string(image.features()),
             created_at=names.utc(image.create_timestamp()),
-            parent=describe(parent_of(image)), record=opened.record,
-            attachment=opened.attachment)
+            parent=describe(parent_of(image)), record=located.record,
+            attachment=located.attachment)
 
     def _volume(self, volume_id: str, facts: names.ImageFacts) -> models.Volume:
         connection = None
@@ -301,13 +339,17 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
                                 secret_uuid=self.opts.rbd_secret_uuid)
 
     def get_volume(self, volume_id: str) -> models.Volume:
+        fresh = self._fresh_take(volume_id)
+        if fresh is not None:
+            return fresh
         with mapped(f"reading volume {volume_id}", not_found=f"volume {volume_id!r} not found"):
-            with self._open(volume_id, read_only=True) as opened:
-                facts = self._facts(opened)
-            return self._volume(opened.volume_id, facts)
+            with self._open(volume_id, read_only=True) as located:
+                facts = self._facts(located)
+            return self._volume(located.volume_id, facts)
 
     def list_volumes(self, page_size: int, page_token: str) -> models.Page[models.Volume]:
-        """Pools in name order, then images in name order; the token names the last one."""
+        """Pools in name order, then volumes in id order (the index's); the token names the
+        last one returned."""
         after = names.decode_token(page_token, "volumes")
         page_size = page_size if page_size > 0 else 100
         items: list[models.Volume] = []
@@ -317,34 +359,33 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
             for pool in self._pools():
                 if more or (after and pool < after[0]):
                     continue
+                start = after[1] if after and pool == after[0] else ""
                 with self._pool_ioctx(pool) as ioctx:
                     if ioctx is None:
                         continue
-                    candidates = sorted(n for n in self.rbd.RBD().list(ioctx)
-                                        if names.volume_id_of(n))
-                    if after and pool == after[0]:
-                        candidates = [n for n in candidates if n > after[1]]
-                    for image_name in candidates:
+                    for volume_id, entry in rbd_index.scan(ioctx, rbd_index.VOLUME, start):
                         if len(items) == page_size:
                             more = True
                             break
-                        volume = self._read_listed(ioctx, pool, image_name)
+                        volume = self._read_listed(ioctx, pool, volume_id, entry)
                         if volume is not None:
                             items.append(volume)
-                            last = (pool, image_name)
+                            last = (pool, volume_id)
         token = names.encode_token("volumes", *last) if more and last else ""
         return models.Page(items=items, next_token=token)
 
-    def _read_listed(self, ioctx: Any, pool: str, image_name: str) -> models.Volume | None:
-        """A listed image as a volume; None if it went meanwhile or is not ours."""
+    def _read_listed(self, ioctx: Any, pool: str, volume_id: str,
+                     entry: dict[str, Any]) -> models.Volume | None:
+        """An indexed volume as its image shows it; None while it has no image."""
         rbd = self.rbd
-        volume_id = names.volume_id_of(image_name) or ""
+        if names.canonical_id(volume_id) is None:
+            return None
+        attachment = rbd_index.get(ioctx, rbd_index.ATTACHMENT, volume_id)
+        located = Located(volume_id, pool, names.VolumeRecord.from_entry(entry),
+                          names.AttachmentRecord.from_entry(attachment))
         try:
-            with rbd.Image(ioctx, image_name, read_only=True) as image:
-                meta = dict(image.metadata_list())
-                if names.RECORD_KEY not in meta:
-                    return None
-                facts = self._facts(Opened(volume_id, pool, ioctx, image, meta))
+            with rbd.Image(ioctx, located.name, read_only=True) as image:
+                facts = self._facts(dataclasses.replace(located, ioctx=ioctx, image=image))
         except rbd.ImageNotFound:
             return None
         return self._volume(volume_id, facts)
@@ -354,64 +395,75 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
     def extend_volume(self, volume_id: str, new_size_gb: int) -> models.BackendTask:
         with mapped(f"extending volume {volume_id}",
                     not_found=f"volume {volume_id!r} not found"), \
-                self._open(volume_id) as opened:
-            current = opened.image.size()
+                self._open(volume_id) as located:
+            self._changed(located.volume_id)
+            current = located.image.size()
             if new_size_gb * GiB <= current:
                 raise exc.InvalidInput(
                     f"new_size_gb must be larger than the volume's {names.gib(current)} GiB "
                     "(RBD volumes only grow)", field="new_size_gb", backend=BACKEND)
-            opened.image.resize(new_size_gb * GiB)
+            located.image.resize(new_size_gb * GiB)
         LOG.info("Extended volume %s to %d GiB", volume_id, new_size_gb)
-        return models.BackendTask(resource_id=opened.volume_id)
+        return models.BackendTask(resource_id=located.volume_id)
 
     def delete_volume(self, volume_id: str) -> models.BackendTask:
         """Refused while attached or with snapshots (Cinder's rule); clones keep their data."""
         volume_id = self._check_id(volume_id)
+        self._changed(volume_id)
         with self._lock_for(volume_id), mapped(f"deleting volume {volume_id}",
                                                not_found=f"volume {volume_id!r} not found"):
-            with self._open(volume_id, read_only=True) as opened:
-                attached = opened.attachment
-                snaps = [s["name"] for s in opened.image.list_snaps()
-                         if not names.is_internal_snap(s["name"])]
-            if attached is not None:
-                raise exc.Conflict(f"volume {volume_id!r} is attached to server "
-                                   f"{attached.server_id!r}; detach it first", backend=BACKEND)
-            if snaps:
-                raise exc.Conflict(f"volume {volume_id!r} has {len(snaps)} snapshot(s); delete "
-                                   "them first", backend=BACKEND)
-            with self.conn.ioctx(opened.pool) as ioctx:
-                outcome = self.images.delete(ioctx, opened.pool, opened.name)
+            located = self._locate(volume_id)
+            entries = [(rbd_index.VOLUME, volume_id), (rbd_index.ATTACHMENT, volume_id)]
+            with self.conn.ioctx(located.pool) as ioctx:
+                try:
+                    with self.rbd.Image(ioctx, located.name, read_only=True) as image:
+                        snaps = [s["name"] for s in image.list_snaps()
+                                 if not names.is_internal_snap(s["name"])]
+                except self.rbd.ImageNotFound:
+                    rbd_index.remove(ioctx, *entries)  # left by a create a crash interrupted
+                    raise not_found("volume", volume_id) from None
+                if located.attachment is not None:
+                    raise exc.Conflict(f"volume {volume_id!r} is attached to server "
+                                       f"{located.attachment.server_id!r}; detach it first",
+                                       backend=BACKEND)
+                if snaps:
+                    raise exc.Conflict(f"volume {volume_id!r} has {len(snaps)} snapshot(s); "
+                                       "delete them first", backend=BACKEND)
+                outcome = self.images.delete(ioctx, located.pool, located.name)
+                rbd_index.remove(ioctx, *entries)
         self._where.pop(volume_id, None)
-        LOG.info("Deleted volume %s (%s/%s %s)", volume_id, opened.pool, opened.name, outcome)
+        LOG.info("Deleted volume %s (%s/%s %s)", volume_id, located.pool, located.name, outcome)
         return models.BackendTask(resource_id=volume_id)
 
     def attach_volume(self, volume_id: str, server_id: str) -> models.BackendTask:
         """Record the server; a second server is refused (RBD volumes are not multi-attach)."""
         volume_id = self._check_id(volume_id)
+        self._changed(volume_id)
         with self._lock_for(volume_id), mapped(f"attaching volume {volume_id}",
                                                not_found=f"volume {volume_id!r} not found"), \
-                self._open(volume_id) as opened:
-            current = opened.attachment
+                self._open(volume_id, read_only=True) as located:
+            current = located.attachment
             if current is not None and current.server_id != server_id:
                 raise exc.Conflict(f"volume {volume_id!r} is already attached to server "
                                    f"{current.server_id!r}", backend=BACKEND)
             if current is None:
-                opened.image.metadata_set(names.ATTACHMENT_KEY,
-                                          names.AttachmentRecord.now(server_id).dumps())
+                rbd_index.put(located.ioctx, rbd_index.ATTACHMENT, volume_id,
+                              names.AttachmentRecord.now(server_id).entry())
                 LOG.info("Attached volume %s to server %s", volume_id, server_id)
         return models.BackendTask(resource_id=volume_id)
 
     def detach_volume(self, volume_id: str, server_id: str) -> models.BackendTask:
         volume_id = self._check_id(volume_id)
+        self._changed(volume_id)
         with self._lock_for(volume_id), mapped(f"detaching volume {volume_id}",
                                                not_found=f"volume {volume_id!r} not found"), \
-                self._open(volume_id) as opened:
-            current = opened.attachment
+                self._open(volume_id, read_only=True) as located:
+            current = located.attachment
             if current is None:
                 raise exc.Conflict(f"volume {volume_id!r} is not attached", backend=BACKEND)
             if server_id and server_id != current.server_id:
                 raise exc.Conflict(f"volume {volume_id!r} is attached to server "
                                    f"{current.server_id!r}, not {server_id!r}", backend=BACKEND)
-            opened.image.metadata_remove(names.ATTACHMENT_KEY)
+            rbd_index.remove(located.ioctx, (rbd_index.ATTACHMENT, volume_id))
         LOG.info("Detached volume %s from server %s", volume_id, current.server_id)
         return models.BackendTask(resource_id=volume_id)

@@ -8,8 +8,9 @@ _OPERATIONS = {
     "ListVolumeTypes": "each type is an RBD pool and a set of image features",
     "CreateVolume": "a thin RBD image volume-<uuid> in the type's pool; clones are "
                     "copy-on-write (layering)",
-    "GetVolume": "the image and its metadata",
-    "ListVolumes": "the volume-* images of every type's pool, in pool then name order",
+    "GetVolume": "the image and the pool's index entry of the volume",
+    "ListVolumes": "the volumes of every type's pool, from the pools' indexes, in pool then "
+                   "id order",
     "ExtendVolume": "resize; online (an attached volume can grow)",
     "DeleteVolume": "refused while attached or while it has snapshots; a volume that clones "
                     "depend on is hidden and removed with its last clone",
@@ -18,8 +19,8 @@ _OPERATIONS = {
     "DetachVolume": "forgets the attachment (the hypervisor unmaps the disk)",
     "CreateSnapshot": "an RBD snapshot of the volume's image, in the volume's pool "
                       "(primary storage)",
-    "GetSnapshot": "the RBD snapshot, found through the pool's snapshot index",
-    "ListSnapshots": "from the pools' snapshot indexes, or one volume's snapshots",
+    "GetSnapshot": "the RBD snapshot, found through the pool's index",
+    "ListSnapshots": "from the pools' indexes, or one volume's snapshots",
     "DeleteSnapshot": "removes the RBD snapshot; one that volumes were cloned from is hidden "
                       "and removed with its last clone",
 }
@@ -50,7 +51,7 @@ def capabilities(*, flatten_from_snapshot: bool, max_clone_depth: int,
                              "source, at least the source's size (the clone is grown)"),
         models.OptionSupport("availability_zone", False,
                              "RBD has no availability zones: only an empty value is accepted"),
-        models.OptionSupport("metadata", True, "kept in the image's metadata"),
+        models.OptionSupport("metadata", True, "kept in the pool's index, not on the image"),
     ]}
     return models.ApiCapabilities(
         api="block_storage", driver="ceph",

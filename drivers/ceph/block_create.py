@@ -1,28 +1,67 @@
 """CreateVolume on Ceph RBD: a thin image, or a copy-on-write clone of a snapshot, a
 volume or a Glance image.
 
-Each path runs under one Undo (rbd_images): a failure after the first change
-removes the clone, the hidden snapshot or the protection it added, newest
-first, and the original error goes on. A clone is flattened when
-``[ceph] rbd_flatten_volume_from_snapshot`` asks (from a snapshot) or when it
-would be deeper than ``rbd_max_clone_depth``, as Cinder's RBD driver does.
+Order of every path: read and check the source, write the volume's index
+entry, make the image (and what a clone hangs from), then grow or flatten it
+if needed. All of it runs under one Undo (rbd_images): a failure removes what
+the earlier steps made, newest first, and the original error goes on. A clone
+is flattened when ``[ceph] rbd_flatten_volume_from_snapshot`` asks (from a
+snapshot) or when it would be deeper than ``rbd_max_clone_depth``, as Cinder's
+RBD driver does.
+
+A boot storm makes many volumes from one Glance image, so what that image's
+snapshot is (size, protection, clone depth) is read once and kept for
+GOLDEN_SECONDS: a Glance image never changes under its id. Creating the
+volume is then one index write and one clone; the clone is not even opened
+unless it must grow or be flattened.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import logging
+import threading
+import time
 from typing import Any
 
 from translator.drivers import exceptions as exc
 from translator.drivers import models
+from translator_drivers.ceph import rbd_index
 from translator_drivers.ceph import rbd_mapping as names
 from translator_drivers.ceph.rbd_errors import BACKEND, mapped, not_found
-from translator_drivers.ceph.rbd_images import Undo, parent_of
+from translator_drivers.ceph.rbd_images import Spec, Undo, describe, parent_of
 
 LOG = logging.getLogger(__name__)
 
 GiB = names.GiB
+#: Seconds what a Glance image's snapshot is (size, depth) is remembered.
+GOLDEN_SECONDS = 300.0
+
+
+@dataclasses.dataclass
+class _Target:
+    """The volume a CreateVolume makes, and what it learns of it on the way."""
+
+    volume_id: str
+    ioctx: Any
+    pool: str
+    features: int
+    record: names.VolumeRecord
+    size: int = 0
+    parent: Spec | None = None
+
+    @property
+    def image(self) -> str:
+        return names.volume_image(self.volume_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Golden:
+    """A Glance image's snapshot ``snap``, as a clone needs to know it."""
+
+    size: int
+    depth: int  # ancestors of the snapshot (0 unless the image is itself a clone)
 
 
 class CreateMixin:
@@ -30,6 +69,8 @@ class CreateMixin:
 
     conn: Any
     images: Any
+    _golden: dict[tuple[str, str], tuple[float, _Golden]]
+    _golden_lock: threading.Lock
 
     def create_volume(self, spec: models.VolumeSpec) -> models.BackendTask:
         if spec.availability_zone:
@@ -40,12 +81,11 @@ class CreateMixin:
         type_name = self._type_name(spec.volume_type)
         pool, features = self._type_pool(type_name), self._type_features(type_name)
         volume_id = names.new_id()
-        image_name = names.volume_image(volume_id)
         record = names.VolumeRecord(name=spec.name, volume_type=type_name,
                                     metadata=dict(spec.metadata))
         with mapped(f"creating volume {volume_id}"), \
                 self._target_ioctx(pool, f"volume type {type_name!r}") as ioctx, Undo() as undo:
-            target = _Target(ioctx, pool, image_name, features, record)
+            target = _Target(volume_id, ioctx, pool, features, record)
             if spec.snapshot_id:
                 self._from_snapshot(undo, target, spec)
             elif spec.source_volume_id:
@@ -55,36 +95,54 @@ class CreateMixin:
             else:
                 self._plain(undo, target, spec)
         self._remember(volume_id, pool)
-        LOG.info("Created volume %s as %s/%s (type %s)", volume_id, pool, image_name, type_name)
+        self._fresh_put(self._made(target))
+        LOG.info("Created volume %s as %s/%s (type %s%s)", volume_id, pool, target.image,
+                 type_name, f", clone of {describe(target.parent)}" if target.parent else "")
         return models.BackendTask(resource_id=volume_id)
+
+    def _made(self, target: _Target) -> models.Volume:
+        """The new volume as a read would show it (see _fresh_put)."""
+        now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        facts = names.ImageFacts(
+            pool=target.pool, image=target.image, size=target.size,
+            features=self.rbd.RBD().features_to_string(target.features), created_at=now,
+            parent=describe(target.parent), record=target.record, attachment=None)
+        return names.volume(target.volume_id, facts, None)
+
+    def _commit(self, undo: Undo, target: _Target) -> None:
+        """Write the volume's index entry: from here on, its image is the translator's."""
+        rbd_index.put(target.ioctx, rbd_index.VOLUME, target.volume_id, target.record.entry())
+        undo.push(f"index entry of volume {target.volume_id}",
+                  lambda: rbd_index.remove(target.ioctx, (rbd_index.VOLUME, target.volume_id)))
 
     def _plain(self, undo: Undo, target: _Target, spec: models.VolumeSpec) -> None:
         if spec.size_gb <= 0:
             raise exc.InvalidInput("size_gb is required unless a source gives the size",
                                    field="size_gb", backend=BACKEND)
-        self.rbd.RBD().create(target.ioctx, target.image, spec.size_gb * GiB, old_format=False,
+        self._commit(undo, target)
+        target.size = spec.size_gb * GiB
+        self.rbd.RBD().create(target.ioctx, target.image, target.size, old_format=False,
                               features=target.features)
         undo.push(f"creating {target.pool}/{target.image}",
                   lambda: self.rbd.RBD().remove(target.ioctx, target.image))
-        self.images.finish(target.ioctx, target.pool, target.image, target.record,
-                           spec.size_gb * GiB, cloned=False)
 
-    def _clone_of(self, undo: Undo, target: _Target, source: tuple[str, str, str],
-                  source_parent: tuple[str, str, str] | None, size: int,
-                  flatten: bool = False) -> None:
-        """Clone ``source`` into the target, flattening when asked or when too deep."""
-        depth = 1 + self.images.depth(source_parent)
+    def _clone_of(self, undo: Undo, target: _Target, source: Spec, *, depth: int,
+                  current: int, size: int, flatten: bool = False) -> None:
+        """Clone ``source`` (``current`` bytes) as the target, grown to ``size`` bytes; flatten
+        it when asked or when its ``depth`` (its ancestors) is over rbd_max_clone_depth."""
         limit = self.opts.rbd_max_clone_depth
         if depth > limit:
             LOG.info("%s/%s would be clone level %d (rbd_max_clone_depth %d): flattening",
                      target.pool, target.image, depth, limit)
         self.images.clone(undo, source, target.ioctx, target.pool, target.image,
                           target.features)
-        self.images.finish(target.ioctx, target.pool, target.image, target.record, size,
-                           cloned=True, flatten=flatten or depth > limit)
+        target.parent = self.images.finish(target.ioctx, target.pool, target.image, source,
+                                           current=current, size=size,
+                                           flatten=flatten or depth > limit)
+        target.size = max(size, current)
 
     def _from_snapshot(self, undo: Undo, target: _Target, spec: models.VolumeSpec) -> None:
-        pool, entry = self._find_snapshot(spec.snapshot_id)
+        _, entry = self._find_snapshot(spec.snapshot_id)
         snap = names.snapshot_name(spec.snapshot_id)
         with mapped("reading the snapshot", not_found=f"snapshot {spec.snapshot_id!r} not found"), \
                 self._open(entry["volume_id"], kind="snapshot's volume") as source:
@@ -92,51 +150,79 @@ class CreateMixin:
             if snap not in sizes:
                 raise not_found("snapshot", spec.snapshot_id)
             size = _size(spec, sizes[snap], "snapshot")
-            self.images.protect(undo, source.pool, source.image, snap)
             source.image.set_snap(snap)
-            parent = parent_of(source.image)
+            depth = 1 + self.images.depth(parent_of(source.image))
             source.image.set_snap(None)
             target.record.bootable = source.record.bootable
-        target.record.source_snapshot_id = spec.snapshot_id
-        self._clone_of(undo, target, (source.pool, source.name, snap), parent, size,
+            target.record.source_snapshot_id = spec.snapshot_id
+            self._commit(undo, target)
+            self.images.protect(undo, source.pool, source.image, snap)
+        self._clone_of(undo, target, (source.pool, source.name, snap), depth=depth,
+                       current=sizes[snap], size=size,
                        flatten=self.opts.rbd_flatten_volume_from_snapshot)
 
     def _from_volume(self, undo: Undo, target: _Target, spec: models.VolumeSpec) -> None:
         with mapped("reading the source volume",
                     not_found=f"volume {spec.source_volume_id!r} not found"), \
                 self._open(spec.source_volume_id) as source:
-            size = _size(spec, source.image.size(), "source volume")
-            parent = parent_of(source.image)
-            snap = self.images.snapshot_for_clone(undo, source.pool, source.image, target.image)
+            current = source.image.size()
+            size = _size(spec, current, "source volume")
+            depth = 1 + self.images.depth(parent_of(source.image))
             target.record.bootable = source.record.bootable
-        target.record.source_volume_id = source.volume_id
-        self._clone_of(undo, target, (source.pool, source.name, snap), parent, size)
+            target.record.source_volume_id = source.volume_id
+            self._commit(undo, target)
+            snap = self.images.snapshot_for_clone(undo, source.pool, source.image, target.image)
+        self._clone_of(undo, target, (source.pool, source.name, snap), depth=depth,
+                       current=current, size=size)
 
     def _from_image(self, undo: Undo, target: _Target, spec: models.VolumeSpec) -> None:
         """Clone Glance's ``<images pool>/<image id>@snap``."""
-        pool, image_id, rbd = self.opts.rbd_images_pool, spec.image_id, self.rbd
+        pool, image_id = self.opts.rbd_images_pool, spec.image_id
         if not names.glance_image_ok(image_id):
             raise not_found("image", image_id)
-        with self._pool_ioctx(pool) as ioctx:
+        golden = self._golden_facts(pool, image_id)
+        size = _size(spec, golden.size, "image")
+        target.record.source_image_id = image_id
+        target.record.bootable = True
+        self._commit(undo, target)
+        try:
+            self._clone_of(undo, target, (pool, image_id, names.GLANCE_SNAP),
+                           depth=1 + golden.depth, current=golden.size, size=size)
+        except self.rbd.Error:
+            # The image changed since it was read (removed, unprotected): say which.
+            with self._golden_lock:
+                self._golden.pop((pool, image_id), None)
+            self._golden_facts(pool, image_id)
+            raise
+
+    def _golden_facts(self, pool: str, image_id: str) -> _Golden:
+        """What ``pool/image_id@snap`` is, from memory when read in the last GOLDEN_SECONDS."""
+        with self._golden_lock:
+            kept = self._golden.get((pool, image_id))
+        if kept is not None and time.monotonic() - kept[0] < GOLDEN_SECONDS:
+            return kept[1]
+        rbd = self.rbd
+        with mapped(f"reading image {image_id}"), self._pool_ioctx(pool) as ioctx:
             if ioctx is None:
                 raise exc.Conflict(
                     f"volumes cannot be made from images: the images pool {pool!r} does not "
                     "exist ([ceph] rbd_images_pool)", backend=BACKEND)
             try:
-                golden = rbd.Image(ioctx, image_id, snapshot=names.GLANCE_SNAP, read_only=True)
+                image = rbd.Image(ioctx, image_id, snapshot=names.GLANCE_SNAP, read_only=True)
             except rbd.ImageNotFound:
                 raise self._image_not_found(ioctx, pool, image_id) from None
-            with golden:
-                if not golden.is_protected_snap(names.GLANCE_SNAP):
+            with image:
+                if not image.is_protected_snap(names.GLANCE_SNAP):
                     raise exc.Conflict(
                         f"image {image_id!r}: snapshot {pool}/{image_id}@{names.GLANCE_SNAP} "
                         "is not protected (Glance's RBD store protects it; rbd snap protect)",
                         backend=BACKEND)
-                size = _size(spec, golden.size(), "image")
-                parent = parent_of(golden)
-        target.record.source_image_id = image_id
-        target.record.bootable = True
-        self._clone_of(undo, target, (pool, image_id, names.GLANCE_SNAP), parent, size)
+                facts = _Golden(size=image.size(), depth=self.images.depth(parent_of(image)))
+        with self._golden_lock:
+            if len(self._golden) > 1000:
+                self._golden.clear()
+            self._golden[(pool, image_id)] = (time.monotonic(), facts)
+        return facts
 
     def _image_not_found(self, ioctx: Any, pool: str, image_id: str) -> exc.NotFound:
         rbd = self.rbd
@@ -150,17 +236,6 @@ class CreateMixin:
                             f"(Glance's RBD store makes one)", backend=BACKEND)
 
 
-@dataclasses.dataclass
-class _Target:
-    """The image a CreateVolume makes."""
-
-    ioctx: Any
-    pool: str
-    image: str
-    features: int
-    record: names.VolumeRecord
-
-
 def _size(spec: models.VolumeSpec, source_bytes: int, what: str) -> int:
     """Bytes of a volume made from a source: the request's size, else the source's in whole GiB."""
     if not spec.size_gb:
@@ -170,4 +245,3 @@ def _size(spec: models.VolumeSpec, source_bytes: int, what: str) -> int:
             f"size_gb must be at least the {what}'s {names.gib(source_bytes)} GiB",
             field="size_gb", backend=BACKEND)
     return spec.size_gb * GiB
-

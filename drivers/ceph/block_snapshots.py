@@ -2,7 +2,7 @@
 
 A snapshot is the RBD snapshot ``snapshot-<uuid>`` of its volume's image, in
 the volume's pool: primary storage, unlike CloudStack's snapshots on secondary
-storage. Its name and metadata live in the pool's snapshot index (rbd_index).
+storage. Its name and metadata live in the pool's index (rbd_index).
 
 Deleting a snapshot that volumes were cloned from neither fails (as Cinder's
 SnapshotIsBusy does) nor flattens the clones (a full copy of each, inside one
@@ -42,7 +42,8 @@ class SnapshotsMixin:
         with mapped("looking up the snapshot"):
             for pool in self._pools():
                 with self._pool_ioctx(pool) as ioctx:
-                    entry = rbd_index.get(ioctx, snapshot_id) if ioctx is not None else None
+                    entry = (rbd_index.get(ioctx, rbd_index.SNAPSHOT, snapshot_id)
+                             if ioctx is not None else None)
                 if entry and names.canonical_id(str(entry.get("volume_id", ""))):
                     return pool, entry
         raise not_found("snapshot", snapshot_id)
@@ -55,9 +56,9 @@ class SnapshotsMixin:
                 self._open(spec.volume_id) as opened, Undo() as undo:
             entry = {"volume_id": opened.volume_id, "name": spec.name,
                      "metadata": dict(spec.metadata)}
-            rbd_index.put(opened.ioctx, snapshot_id, entry)
-            undo.push(f"index entry of {snapshot_id}",
-                      lambda: rbd_index.remove(opened.ioctx, snapshot_id))
+            rbd_index.put(opened.ioctx, rbd_index.SNAPSHOT, snapshot_id, entry)
+            undo.push(f"index entry of snapshot {snapshot_id}",
+                      lambda: rbd_index.remove(opened.ioctx, (rbd_index.SNAPSHOT, snapshot_id)))
             opened.image.create_snap(snap)
         LOG.info("Created snapshot %s of volume %s (%s/%s@%s)", snapshot_id, opened.volume_id,
                  opened.pool, opened.name, snap)
@@ -126,7 +127,7 @@ class SnapshotsMixin:
             with self._pool_ioctx(pool) as ioctx:
                 if ioctx is None:
                     continue
-                for snapshot_id, entry in rbd_index.scan(ioctx, start):
+                for snapshot_id, entry in rbd_index.scan(ioctx, rbd_index.SNAPSHOT, start):
                     yield pool, snapshot_id, entry
 
     def _volume_snapshots(self, volume_id: str, page_size: int,
@@ -142,7 +143,8 @@ class SnapshotsMixin:
                          if (i := names.snapshot_id_of(s["name"])))
             if after:
                 ids = [i for i in ids if i > after[1]]
-            entries = rbd_index.get_many(opened.ioctx, ids[:page_size])
+            found = rbd_index.read(opened.ioctx, [(rbd_index.SNAPSHOT, i) for i in ids[:page_size]])
+            entries = {ident: entry for (_, ident), entry in found.items()}
             items = [snapshot for i in ids[:page_size] if i in entries
                      and (snapshot := self._snapshot_of(opened.image, opened.pool, i,
                                                         entries[i])) is not None]
@@ -165,7 +167,7 @@ class SnapshotsMixin:
             if image is None or not _has_snap(image, snap):
                 if image is not None:
                     image.close()
-                rbd_index.remove(ioctx, snapshot_id)  # an entry left by a crash
+                rbd_index.remove(ioctx, (rbd_index.SNAPSHOT, snapshot_id))  # left by a crash
                 raise not_found("snapshot", snapshot_id)
             with image:
                 clones = children(image, snap)
@@ -175,7 +177,7 @@ class SnapshotsMixin:
                     if image.is_protected_snap(snap):
                         image.unprotect_snap(snap)
                     image.remove_snap(snap)
-            rbd_index.remove(ioctx, snapshot_id)
+            rbd_index.remove(ioctx, (rbd_index.SNAPSHOT, snapshot_id))
         LOG.info("Deleted snapshot %s of volume %s%s", snapshot_id, entry["volume_id"],
                  f" (kept hidden for the clones {', '.join(clones)})" if clones else "")
         return models.BackendTask(resource_id=snapshot_id)

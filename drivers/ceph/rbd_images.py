@@ -124,29 +124,27 @@ class Images:
                                  features=features)
         undo.push(f"cloning {pool}/{child}", lambda: self.rbd.RBD().remove(ioctx, child))
 
-    def finish(self, ioctx: Any, pool: str, child: str, record: names.VolumeRecord,
-               size: int, *, cloned: bool, flatten: bool = False) -> None:
-        """Record the new volume, grow it to ``size`` bytes, flatten it when asked.
+    def finish(self, ioctx: Any, pool: str, child: str, parent: Spec, *, current: int,
+               size: int, flatten: bool) -> Spec | None:
+        """Grow a new clone from ``current`` to ``size`` bytes, flatten it when asked.
 
-        A flattened clone no longer needs its parent's snapshot: an internal
-        one (a volume clone's ``.clone_snap``) is released at once.
+        Opens the clone only when there is something to do (an open costs as
+        much as half a clone). Returns its parent afterwards: None once
+        flattened, and then an internal parent snapshot (a volume clone's
+        ``.clone_snap``) is released at once.
         """
-        parent = None
+        if size <= current and not flatten:
+            return parent
         with self.rbd.Image(ioctx, child) as image:
-            if cloned:
-                # librbd copies the parent's metadata into a clone: not its attachment.
-                for key, _ in list(image.metadata_list()):
-                    if key.startswith(names.METADATA_PREFIX) and key != names.RECORD_KEY:
-                        image.metadata_remove(key)
-            image.metadata_set(names.RECORD_KEY, record.dumps())
-            if size > image.size():
+            if size > current:
                 image.resize(size)
             if flatten:
-                parent = parent_of(image)
                 LOG.info("Flattening %s/%s (clone of %s)", pool, child, describe(parent))
                 image.flatten()
-        if parent is not None:
-            self.release_parent(parent, child)
+        if not flatten:
+            return parent
+        self.release_parent(parent, child)
+        return None
 
     def snapshot_for_clone(self, undo: Undo, pool: str, image: Any, child: str) -> str:
         """Make and protect the internal snapshot a volume's clone ``child`` hangs from."""

@@ -3,11 +3,11 @@
 Layout in the cluster (Cinder's naming, so an operator's ``rbd ls`` reads the same):
 
 - a volume is the RBD image ``volume-<uuid>`` in its type's pool; what the API
-  knows of it beyond size and parent is one JSON record in the image's
-  metadata (``translator.volume``), its attachment another
-  (``translator.attachment``). An image without the record is not ours;
+  knows of it beyond size and parent (name, type, metadata, sources,
+  attachment) is in the pool's index (rbd_index). An image without an index
+  entry is not the translator's;
 - a snapshot is the RBD snapshot ``snapshot-<uuid>`` of its volume's image,
-  found by id through the pool's index object (see rbd_index);
+  with its name and metadata in the same index;
 - hidden, internal snapshots: ``volume-<new>.clone_snap`` (a volume cloned
   from another volume) and ``snapshot-<uuid>.deleted`` (a deleted snapshot
   that clones still depend on); a volume deleted while clones depend on it
@@ -39,10 +39,6 @@ CLONE_SNAP_SUFFIX = ".clone_snap"
 DELETED_SUFFIX = ".deleted"
 #: The snapshot Glance's RBD store makes (and protects) on every image.
 GLANCE_SNAP = "snap"
-
-METADATA_PREFIX = "translator."
-RECORD_KEY = METADATA_PREFIX + "volume"
-ATTACHMENT_KEY = METADATA_PREFIX + "attachment"
 
 _GLANCE_IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{4,2048}$")
@@ -141,7 +137,7 @@ def decode_token(token: str, kind: str) -> tuple[str, str] | None:
     return pool, name
 
 
-# -- what the image metadata holds ------------------------------------------------------------
+# -- what the index holds -----------------------------------------------------------------------
 
 
 @dataclass
@@ -156,17 +152,14 @@ class VolumeRecord:
     source_image_id: str = ""
     bootable: bool = False
 
-    def dumps(self) -> str:
-        return json.dumps({"name": self.name, "type": self.volume_type,
-                           "metadata": self.metadata,
-                           "source_snapshot_id": self.source_snapshot_id,
-                           "source_volume_id": self.source_volume_id,
-                           "source_image_id": self.source_image_id,
-                           "bootable": self.bootable}, separators=(",", ":"), sort_keys=True)
+    def entry(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.volume_type, "metadata": self.metadata,
+                "source_snapshot_id": self.source_snapshot_id,
+                "source_volume_id": self.source_volume_id,
+                "source_image_id": self.source_image_id, "bootable": self.bootable}
 
     @classmethod
-    def loads(cls, text: str) -> VolumeRecord:
-        data = _json_object(text)
+    def from_entry(cls, data: dict[str, Any]) -> VolumeRecord:
         return cls(name=str(data.get("name", "")), volume_type=str(data.get("type", "")),
                    metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
                    source_snapshot_id=str(data.get("source_snapshot_id", "")),
@@ -180,15 +173,14 @@ class AttachmentRecord:
     server_id: str
     attached_at: str = ""  # ISO 8601, UTC
 
-    def dumps(self) -> str:
-        return json.dumps({"server_id": self.server_id, "attached_at": self.attached_at},
-                          separators=(",", ":"), sort_keys=True)
+    def entry(self) -> dict[str, Any]:
+        return {"server_id": self.server_id, "attached_at": self.attached_at}
 
     @classmethod
-    def loads(cls, text: str) -> AttachmentRecord | None:
-        data = _json_object(text)
-        return cls(str(data["server_id"]), str(data.get("attached_at", ""))) \
-            if data.get("server_id") else None
+    def from_entry(cls, data: dict[str, Any] | None) -> AttachmentRecord | None:
+        if not data or not data.get("server_id"):
+            return None
+        return cls(str(data["server_id"]), str(data.get("attached_at", "")))
 
     @classmethod
     def now(cls, server_id: str) -> AttachmentRecord:
@@ -202,20 +194,12 @@ class AttachmentRecord:
             return None
 
 
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 # -- neutral models ------------------------------------------------------------------------------
 
 
 @dataclass
 class ImageFacts:
-    """What one read of a volume's RBD image found."""
+    """What the index and one read of a volume's RBD image say of it."""
 
     pool: str
     image: str

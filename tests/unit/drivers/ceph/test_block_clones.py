@@ -178,3 +178,25 @@ def test_unknown_sources_are_not_found(driver):
         with pytest.raises(exc.NotFound) as missing:
             create(driver, 0, **{field: unknown})
         assert unknown in missing.value.user_message
+
+
+def test_a_glance_image_that_changed_since_it_was_read_is_reported(driver, client, golden):
+    image_id = golden()
+    first = create(driver, 0, image_id=image_id)  # what the image is, is now remembered
+    driver.delete_volume(first)
+    with open_image(client, "images", image_id) as image:
+        image.unprotect_snap("snap")
+    before = images(client, "volumes")
+    with pytest.raises(exc.Conflict) as unprotected:
+        create(driver, 0, image_id=image_id)
+    assert "not protected" in unprotected.value.user_message
+    import rbd
+
+    with open_image(client, "images", image_id) as image:
+        image.remove_snap("snap")
+    with client.open_ioctx("images") as ioctx:
+        rbd.RBD().remove(ioctx, image_id)
+    with pytest.raises(exc.NotFound) as gone:
+        create(driver, 0, image_id=image_id)
+    assert image_id in gone.value.user_message
+    assert images(client, "volumes") == before
