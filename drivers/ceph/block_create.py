@@ -78,7 +78,7 @@ class CreateMixin:
                 f"Ceph RBD has no availability zones; availability_zone "
                 f"{spec.availability_zone!r} cannot be honoured (leave it empty)",
                 option="availability_zone", backend=BACKEND)
-        type_name = self._type_name(spec.volume_type)
+        type_name = self._type_name(spec.volume_type or self._inherited_type(spec))
         pool, features = self._type_pool(type_name), self._type_features(type_name)
         volume_id = names.new_id()
         record = names.VolumeRecord(name=spec.name, volume_type=type_name,
@@ -99,6 +99,18 @@ class CreateMixin:
         LOG.info("Created volume %s as %s/%s (type %s%s)", volume_id, pool, target.image,
                  type_name, f", clone of {describe(target.parent)}" if target.parent else "")
         return models.BackendTask(resource_id=volume_id)
+
+    def _inherited_type(self, spec: models.VolumeSpec) -> str:
+        """A copy of a volume or of its snapshot keeps its type unless one is asked for."""
+        source = spec.source_volume_id
+        if spec.snapshot_id:
+            source = self.get_snapshot(spec.snapshot_id).volume_id
+        if not source:
+            return ""
+        try:
+            return self.get_volume(source).volume_type
+        except exc.NotFound:
+            return ""  # the create itself reports the missing source
 
     def _made(self, target: _Target) -> models.Volume:
         """The new volume as a read would show it (see _fresh_put)."""

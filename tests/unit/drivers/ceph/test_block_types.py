@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from unit.drivers.ceph.conftest import build_conf, create, open_volume
+from unit.drivers.ceph.conftest import build_conf, create, open_volume, snapshot
 
 from translator.drivers import base, models
 from translator.drivers import exceptions as exc
@@ -117,3 +117,18 @@ def test_changes_are_done_when_they_return(driver):
     assert status.done and status.error is None
     with pytest.raises(exc.UnsupportedOperation):
         driver.poll_jobs(["job-1"])
+
+
+def test_a_copy_keeps_its_source_s_type_unless_asked(make_pool, make_driver):
+    fast_pool = make_pool("fast")
+    driver = make_driver(types=("standard", "fast"), type_opts={"fast": {"rbd_pool": fast_pool}})
+    source = create(driver, volume_type="fast")
+    snap = snapshot(driver, source)
+    from_snapshot = create(driver, size_gb=0, snapshot_id=snap, volume_type="")
+    from_volume = create(driver, size_gb=0, source_volume_id=source, volume_type="")
+    for copy in (from_snapshot, from_volume):
+        made = driver.get_volume(copy)
+        assert made.volume_type == "fast" and made.location.pool == fast_pool
+    asked = driver.get_volume(create(driver, size_gb=0, source_volume_id=source,
+                                     volume_type="standard"))
+    assert asked.volume_type == "standard" and asked.location.pool != fast_pool
