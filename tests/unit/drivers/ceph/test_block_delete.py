@@ -127,3 +127,15 @@ def test_a_snapshot_without_clones_is_removed_and_unprotected_first(driver, clie
     assert snaps(client, "volumes", f"volume-{source}") == []
     with pytest.raises(exc.NotFound):
         driver.delete_snapshot(snapshot_id)
+
+
+def test_a_volume_still_open_by_a_client_is_retryable(driver, client):
+    volume_id = create(driver, 1)
+    with open_volume(client, driver, volume_id):  # a hypervisor still maps it (a watch)
+        with pytest.raises(exc.Aborted) as busy:
+            driver.delete_volume(volume_id)
+    assert busy.value.retryable and busy.value.retry_after
+    assert "still open" in busy.value.user_message
+    assert driver.get_volume(volume_id).status == "available"
+    driver.delete_volume(volume_id)  # once it is closed
+    assert f"volume-{volume_id}" not in images(client, "volumes")

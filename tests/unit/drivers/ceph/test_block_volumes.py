@@ -114,3 +114,18 @@ def test_delete_removes_the_image(driver, client):
     assert f"volume-{volume_id}" not in images(client, "volumes")
     with pytest.raises(exc.NotFound):
         driver.get_volume(volume_id)
+
+
+def test_concurrent_creates_share_one_connection(driver, golden):
+    import concurrent.futures
+
+    image_id = golden()
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        made = list(pool.map(lambda i: create(driver, 0, name=f"storm-{i}", image_id=image_id),
+                             range(32)))
+    assert len(set(made)) == 32
+    volumes = [driver.get_volume(v) for v in made]
+    assert {v.source_image_id for v in volumes} == {image_id}
+    assert sorted(v.name for v in volumes) == sorted(f"storm-{i}" for i in range(32))
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        list(pool.map(driver.delete_volume, made))
