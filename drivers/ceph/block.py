@@ -131,14 +131,6 @@ class CephBlockStorageDriver(CreateMixin, SnapshotsMixin, base.BlockStorageDrive
                             max_clone_depth=self.opts.rbd_max_clone_depth,
                             images_pool=self.opts.rbd_images_pool)
 
-    def poll_jobs(self, jobs: list[str]) -> models.JobStatus:
-        """Every change is done when its call returns: there is never a job to wait for."""
-        if jobs:
-            raise exc.UnsupportedOperation(
-                "the ceph block storage driver has no asynchronous jobs",
-                f"asked to poll unknown jobs {jobs!r}", backend=BACKEND)
-        return models.JobStatus(done=True, progress=100)
-
     def expected_seconds(self, verb: str) -> float:
         return 1.0
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from translator.drivers import base
+from translator.drivers import base, models
 from translator.drivers import exceptions as exc
 from translator.operations import store as st
 from translator.operations.notifier import Notifier
@@ -128,7 +128,9 @@ class Poller:
                 f"the {op.api} API is no longer configured; the operation cannot be finished"))
             return
         try:
-            status = await self._run_backend(driver.poll_jobs, op.jobs)
+            # Work the backend finished in its submit call has no job to poll.
+            status = (await self._run_backend(driver.poll_jobs, op.jobs) if op.jobs
+                      else models.JobStatus(done=True))
         except exc.TranslatorError as error:
             if error.retryable:
                 LOG.warning("Polling %s: backend unavailable (%s); retrying",

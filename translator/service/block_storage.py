@@ -210,7 +210,8 @@ class BlockStorageServicer(block_storage_pb2_grpc.BlockStorageServicer):
     async def _finish_volume(self, driver: base.BlockStorageDriver, op: st.Operation,
                              result: object) -> bytes:
         if not (isinstance(result, models.Volume) and result.id == op.target):
-            result = await self.run(driver.get_volume, op.target)
+            result = (driver.peek("get_volume", op.target)
+                      or await self.run(driver.get_volume, op.target))
         return pack(convert.volume(result))
 
     async def _finish_snapshot(self, driver: base.BlockStorageDriver, op: st.Operation,

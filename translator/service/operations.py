@@ -76,6 +76,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
 
     @handle_errors
     async def WaitOperation(self, request, context):
+        notifier = self.manager.notifier
+        mark = notifier.mark()
         op = await self.manager.get(request.name)
         timeout = self.max_wait
         if request.HasField("timeout"):
@@ -85,7 +87,8 @@ class OperationsServicer(operations_pb2_grpc.OperationsServicer):
             timeout = min(requested, timeout)
         loop_time = _Clock(timeout)
         while not op.done and loop_time.left() > 0:
-            await self.manager.notifier.wait(op.id, min(REREAD_SECONDS, loop_time.left()))
+            await notifier.wait(op.id, min(REREAD_SECONDS, loop_time.left()), since=mark)
+            mark = notifier.mark()
             op = await self.manager.get(request.name)
         return to_proto(op)
 
@@ -96,6 +99,8 @@ class WatcherServicer(watch_pb2_grpc.OperationWatcherServicer):
 
     @handle_errors
     async def WatchOperation(self, request: watch_pb2.WatchOperationRequest, context):
+        notifier = self.manager.notifier
+        mark = notifier.mark()
         op = await self.manager.get(request.name)
         last = None
         while True:
@@ -105,7 +110,8 @@ class WatcherServicer(watch_pb2_grpc.OperationWatcherServicer):
                 last = current
             if op.done:
                 return
-            await self.manager.notifier.wait(op.id, REREAD_SECONDS)
+            await notifier.wait(op.id, REREAD_SECONDS, since=mark)
+            mark = notifier.mark()
             op = await self.manager.get(request.name)
 
 

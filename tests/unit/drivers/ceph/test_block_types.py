@@ -113,8 +113,8 @@ def test_capabilities_name_every_operation_and_the_clone_settings(make_driver):
 
 
 def test_changes_are_done_when_they_return(driver):
-    status = driver.poll_jobs([])  # what the core's poller asks of a task without jobs
-    assert status.done and status.error is None
+    task = driver.create_volume(models.VolumeSpec(name="sync", size_gb=1))
+    assert task.jobs == []  # the core's poller finishes a task without jobs itself
     with pytest.raises(exc.UnsupportedOperation):
         driver.poll_jobs(["job-1"])
 
