@@ -26,13 +26,14 @@ if str(HERE) not in sys.path:  # run as a script from anywhere, and in spawned c
 
 import p1_overhead  # noqa: E402
 import p2_throughput  # noqa: E402
+import p4_boot_storm  # noqa: E402
 import p5_requests  # noqa: E402
 import p6_scale  # noqa: E402
 import results  # noqa: E402
 from common import Settings  # noqa: E402
 
-PARTS: list[results.Part] = [*p1_overhead.PARTS, *p2_throughput.PARTS, *p5_requests.PARTS,
-                             *p6_scale.PARTS]
+PARTS: list[results.Part] = [*p1_overhead.PARTS, *p2_throughput.PARTS, *p4_boot_storm.PARTS,
+                             *p5_requests.PARTS, *p6_scale.PARTS]
 #: Longest time one part may take before it is abandoned as FAILED (full, quick).
 PART_LIMIT_SECONDS = (300, 90)
 #: Share of the machine's CPU used by other processes above which a part is flagged NOISY.
@@ -113,7 +114,7 @@ def run_part(part: results.Part, settings: Settings) -> list[results.Figure]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="all", metavar="P1,P2,...",
-                        help="benchmarks to run: ids or prefixes (P1, P2, P5, P5a, P6b...), "
+                        help="benchmarks to run: ids or prefixes (P1, P2, P4, P5, P5a, P6b...), "
                              "or all (default)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer rounds and smaller N: a smoke test (under 2 minutes)")

@@ -115,7 +115,11 @@ def test_a_cloudstack_vm_cannot_attach_an_rbd_volume(with_cloudstack_compute):
 def test_without_a_compute_api_attach_returns_the_rbd_connection(block_only):
     ceph, deployment = block_only
     with deployment.channel() as channel:
-        volume = create_volume(channel, size_gb=2)
+        op = block(channel).CreateVolume(pb.CreateVolumeRequest(
+            request_id=rid(), name="data", size_gb=2))
+        assert op.done  # RBD finished in the submit call: recorded done at once
+        volume = unpack(op, pb.Volume)
+        assert volume.status == pb.Volume.AVAILABLE
         attached = unpack(act(channel, "AttachVolume", id=volume.id, server_id="kvm-host-7"),
                           pb.Volume)
         assert attached.status == pb.Volume.IN_USE

@@ -146,13 +146,40 @@ class OperationManager:
             # Nothing was made: forget the row so the request_id can be retried.
             await self.run_store(self.store.delete, op.id)
             raise
+        target = task.resource_id or target
+        if not task.jobs:
+            done = await self._finished_at_submit(driver, op, target)
+            if done is not None:
+                return done
         op = await self.run_store(self.store.update, op.id, state=st.RUNNING,
-                                  target=task.resource_id or target, jobs=task.jobs,
+                                  target=target, jobs=task.jobs,
                                   message="submitted to the backend")
         self.resumed(op)
         LOG.info("Operation %s: %s %s submitted to %s (jobs %s)",
                  op.id, verb, op.target, driver.name, ",".join(task.jobs) or "none")
         self.poller.schedule(op.id, self.poller.interval(0) if task.jobs else 0)
+        return to_proto(op)
+
+    async def _finished_at_submit(self, driver: base.Driver, op: st.Operation,
+                                  target: str) -> operations_pb2.Operation | None:
+        """Work the backend finished in its submit call: record it done in one write.
+
+        Saves the RUNNING write, a poll and a re-read per operation (a boot
+        storm of RBD clones is mostly this bookkeeping). When rendering the
+        result fails, None: the poller then finishes it the usual way.
+        """
+        try:
+            response = await self.finish(driver, dataclasses.replace(op, target=target), None)
+        except exc.TranslatorError as error:
+            LOG.info("Operation %s: the result could not be rendered yet (%s); polling",
+                     op.id, error.operator_message)
+            return None
+        op = await self.run_store(self.store.update, op.id, state=st.DONE, target=target,
+                                  jobs=[], response=response, progress=100,
+                                  progress_estimated=False, message="done")
+        LOG.info("Operation %s: %s %s done by %s at submit", op.id, op.verb, op.target,
+                 driver.name)
+        self.notifier.notify(op.id)
         return to_proto(op)
 
     def _replay(self, existing: st.Operation, verb: str, fingerprint: str):
