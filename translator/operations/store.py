@@ -180,12 +180,13 @@ class OperationStore:
         fields["updated_at"] = time.time()
         if fields.get("state") == DONE:
             fields["ended_at"] = fields["updated_at"]
-        with self._session.begin() as session:
-            row = session.get(OperationRow, op_id)
-            if row is None:
-                raise KeyError(op_id)
-            for key, value in fields.items():
-                setattr(row, key, value)
+        # One UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL): no read first.
+        statement = (sa.update(OperationRow).where(OperationRow.id == op_id).values(**fields)
+                     .returning(*OperationRow.__table__.columns))
+        with self.engine.begin() as connection:
+            row = connection.execute(statement).first()
+        if row is None:
+            raise KeyError(op_id)
         return _to_record(row)
 
     def delete(self, op_id: str) -> None:
