@@ -145,3 +145,32 @@ def _keyring_secret(ceph) -> str:
             if line.strip().startswith("key"):
                 return line.split("=", 1)[1].strip()
     return ""
+
+
+def test_the_cli_drives_ceph_volumes(block_only):
+    """The same CLI on the ceph driver: a volume from an image, attach, snapshot, clone."""
+    from functional.test_cli import _fields, cli, cli_json
+
+    ceph, deployment = block_only
+    image_id = golden_image(ceph, 64 * MiB)
+    volume = cli_json(deployment, "volume", "create", "from-image", "--image", image_id,
+                      "--wait")["volume"]
+    assert volume["status"] == "AVAILABLE" and volume["source_image_id"] == image_id
+    attached = cli_json(deployment, "volume", "attach", volume["id"], "--server", "kvm-1",
+                        "--wait")["volume"]
+    assert attached["status"] == "IN_USE"
+    shown = _fields(cli(deployment, "volume", "show", volume["id"]).stdout)
+    assert shown["status"] == "in-use" and shown["location"].startswith("primary:")
+    assert shown["attachments[0].driver_volume_type"] == "rbd"
+    snap = cli_json(deployment, "snapshot", "create", "--volume", volume["id"], "--name", "s1",
+                    "--wait")["snapshot"]
+    clone = cli_json(deployment, "volume", "create", "from-snap", "--snapshot", snap["id"],
+                     "--wait")["volume"]
+    assert clone["size_gb"] == volume["size_gb"]
+    types = cli(deployment, "volume-type", "list").stdout
+    assert "RBD pool" in types
+    cli(deployment, "volume", "delete", clone["id"], "--wait")
+    cli(deployment, "snapshot", "delete", snap["id"], "--wait")
+    cli(deployment, "volume", "detach", volume["id"], "--wait")
+    cli(deployment, "volume", "delete", volume["id"], "--wait")
+    assert volume["id"] not in cli(deployment, "volume", "list").stdout
