@@ -165,7 +165,8 @@ def test_create_without_wait_replays_by_request_id(translator_server):
     started = cli(translator_server, *args).stdout
     assert started == f"CreateVolume started: {op_name} (request_id {request_id})\n"
 
-    assert "done" in cli(translator_server, "operation", "watch", op_name).stdout
+    watched = _fields(cli(translator_server, "operation", "watch", op_name).stdout)
+    assert watched["name"] == name and watched["status"] == "available"  # the volume it made
     shown = _fields(cli(translator_server, "operation", "show", op_name).stdout)
     assert shown["verb"] == "CreateVolume" and shown["request_id"] == request_id
     volume_id = cli_json(translator_server, "operation", "show", op_name)["response"]["id"]
@@ -226,8 +227,8 @@ def test_ctrl_c_stops_watching_not_the_volume(private_deployment):
     code, _, err = run.finish()
     assert code == 130 and op_name in err and "Traceback" not in err
     assert f"translator operation watch {op_name}" in err
-    watched = cli(private_deployment, "operation", "watch", op_name)
-    assert "done" in watched.stdout
+    watched = _fields(cli(private_deployment, "operation", "watch", op_name).stdout)
+    assert watched["name"] == "patient" and watched["status"] == "available"
 
 
 @pytest.mark.parametrize("args", [

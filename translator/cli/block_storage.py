@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from google.longrunning import operations_pb2
-
 from translator.api.v1 import block_storage_pb2 as pb
 from translator.cli import errors, operations, output
 from translator.cli.compute import request_id
@@ -21,9 +19,6 @@ from translator.cli.compute import request_id
 if TYPE_CHECKING:
     from translator.cli.app import Client
 
-# A finished operation's response → its key in --json output and its show view.
-_RESULTS = {pb.Volume: ("volume", output.volume_fields),
-            pb.Snapshot: ("snapshot", output.snapshot_fields)}
 
 
 def check_volume_create(args: argparse.Namespace) -> str | None:
@@ -53,7 +48,7 @@ def _show(console: output.Console, msg) -> int:
     if console.json_mode:
         console.json(output.to_dict(msg))
     else:
-        _, fields = _RESULTS[type(msg)]
+        _, fields = operations.RESULT_VIEWS[type(msg)]
         console.line(output.fields_table(fields(msg)))
     return errors.EXIT_OK
 
@@ -66,56 +61,13 @@ def _list(console: output.Console, columns, items) -> int:
     return errors.EXIT_OK
 
 
-def report_done(console: output.Console, op: operations_pb2.Operation,
-                rid: str | None = None) -> int:
-    """A finished operation: its Volume or Snapshot as ``show`` prints it (under
-    ``volume``/``snapshot`` in --json, as ``server`` for compute); errors and
-    deletes go the compute way."""
-    result = None if op.HasField("error") else output.response(op)
-    if type(result) not in _RESULTS:
-        return operations.report_done(console, op, rid)
-    key, fields = _RESULTS[type(result)]
-    if console.json_mode:
-        doc: dict = {"request_id": rid} if rid else {}
-        doc["operation"] = output.to_dict(op)
-        doc[key] = output.to_dict(result)
-        console.json(doc)
-    else:
-        console.line(output.fields_table(fields(result)))
-    return errors.EXIT_OK
-
-
-def _started(client: Client, console: output.Console, op: operations_pb2.Operation,
-             rid: str, wait_for_it: bool) -> int:
-    """operations.started, reporting the volume or snapshot the operation made.
-
-    It repeats operations.wait because that reports through operations.report_done,
-    which renders only a Server; once report_done takes a view per response type,
-    this can go.
-    """
-    if not wait_for_it:
-        return operations.started(client, console, op, rid, False)
-    if not console.json_mode:
-        console.line(f"{output.metadata(op).verb or 'operation'} {op.name} (request_id {rid}):")
-    progress = operations.Progress(console.progress_stream)
-    try:
-        done = operations.follow(client, op.name, progress.update, reachable=True)
-    except KeyboardInterrupt:
-        progress.close()
-        console.note(f"interrupted: stopped watching {op.name}; the operation goes on on the "
-                     f"server (follow it again with: translator operation watch {op.name})")
-        return errors.EXIT_INTERRUPTED
-    progress.close()
-    return report_done(console, done, rid)
-
-
 def _verb(args, client: Client, console: output.Console, rpc: str, request_type,
           **fields) -> int:
     """Send one mutating request with a request_id and handle the Operation it starts."""
     rid = request_id(args)
     op = getattr(client.block_storage, rpc)(request_type(request_id=rid, **fields),
                                             timeout=client.timeout)
-    return _started(client, console, op, rid, args.wait)
+    return operations.started(client, console, op, rid, args.wait)
 
 
 # -- volume types and volumes ----------------------------------------------------------
@@ -130,7 +82,7 @@ def volume_create(args, client: Client, console: output.Console) -> int:
     rid = request_id(args)
     op = client.block_storage.CreateVolume(create_volume_request(args, rid),
                                            timeout=client.timeout)
-    return _started(client, console, op, rid, args.wait)
+    return operations.started(client, console, op, rid, args.wait)
 
 
 def volume_list(args, client: Client, console: output.Console) -> int:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 import grpc
 from google.longrunning import operations_pb2
 
-from translator.api.v1 import compute_pb2
+from translator.api.v1 import block_storage_pb2, compute_pb2
 from translator.api.v1 import operations_pb2 as watch_pb2
 from translator.cli import errors, output
 
@@ -130,20 +130,29 @@ def follow(client: Client, name: str, on_update: Update,
     return poll(client, name, on_update, sleep, reachable)
 
 
+#: A finished operation's response type → its key in --json output and its show view.
+RESULT_VIEWS = {
+    compute_pb2.Server: ("server", output.message_fields),
+    block_storage_pb2.Volume: ("volume", output.volume_fields),
+    block_storage_pb2.Snapshot: ("snapshot", output.snapshot_fields),
+}
+
+
 def report_done(console: output.Console, op: operations_pb2.Operation,
                 request_id: str | None = None) -> int:
     """Print the outcome of a finished operation; the exit code says how it went."""
     if op.HasField("error"):
         return console.failure(errors.from_status(op.error))
     result = output.response(op)
+    view = RESULT_VIEWS.get(type(result))
     if console.json_mode:
         doc: dict = {"request_id": request_id} if request_id else {}
         doc["operation"] = output.to_dict(op)
-        if isinstance(result, compute_pb2.Server):
-            doc["server"] = output.to_dict(result)
+        if view is not None:
+            doc[view[0]] = output.to_dict(result)
         console.json(doc)
-    elif isinstance(result, compute_pb2.Server):
-        console.line(output.fields_table(output.message_fields(result)))
+    elif view is not None:
+        console.line(output.fields_table(view[1](result)))
     else:
         meta = output.metadata(op)
         console.line(f"{meta.verb or op.name} {meta.target} done".replace("  ", " "))

@@ -12,7 +12,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from translator.api.v1 import block_storage_pb2 as pb
 from translator.api.v1 import common_pb2
-from translator.cli import app, block_storage, output
+from translator.cli import app, block_storage, operations, output
 
 
 def _usage_error(argv, capsys) -> str:
@@ -117,7 +117,7 @@ def test_snapshot_create_options():
 def test_volume_report_shows_the_volume():
     console, out, _ = _console()
     volume = pb.Volume(id="vol-1", name="db", status=pb.Volume.IN_USE, size_gb=20)
-    assert block_storage.report_done(console, _op(volume), "rid-1") == 0
+    assert operations.report_done(console, _op(volume), "rid-1") == 0
     fields = dict(line.split(None, 1) for line in out.getvalue().splitlines()[1:5])
     assert fields == {"id": "vol-1", "name": "db", "status": "in-use", "size_gb": "20"}
 
@@ -125,7 +125,7 @@ def test_volume_report_shows_the_volume():
 def test_snapshot_report_json_has_request_id_operation_and_snapshot():
     console, out, _ = _console(json_mode=True)
     snapshot = pb.Snapshot(id="snap-1", volume_id="vol-1", status=pb.Snapshot.AVAILABLE)
-    block_storage.report_done(console, _op(snapshot, verb="CreateSnapshot"), "rid-2")
+    operations.report_done(console, _op(snapshot, verb="CreateSnapshot"), "rid-2")
     doc = json.loads(out.getvalue())
     assert doc["request_id"] == "rid-2"
     assert doc["snapshot"] == {"id": "snap-1", "volume_id": "vol-1", "status": "AVAILABLE"}
@@ -134,7 +134,7 @@ def test_snapshot_report_json_has_request_id_operation_and_snapshot():
 
 def test_delete_report_prints_done():
     console, out, _ = _console()
-    block_storage.report_done(console, _op(empty_pb2.Empty(), verb="DeleteVolume"))
+    operations.report_done(console, _op(empty_pb2.Empty(), verb="DeleteVolume"))
     assert out.getvalue() == "DeleteVolume vol-1 done\n"
 
 
@@ -144,7 +144,7 @@ def test_failed_operation_prints_field_violations_and_exits_1():
     status.details.add().Pack(error_details_pb2.BadRequest(field_violations=[
         error_details_pb2.BadRequest.FieldViolation(
             field="new_size_gb", description="must be larger than 20")]))
-    assert block_storage.report_done(console, _op(error=status)) == 1
+    assert operations.report_done(console, _op(error=status)) == 1
     assert out.getvalue() == ""
     assert err.getvalue().splitlines() == ["error: INVALID_ARGUMENT: bad size",
                                            "  field new_size_gb: must be larger than 20"]
