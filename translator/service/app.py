@@ -49,6 +49,25 @@ ALWAYS = [
 ]
 
 
+class _GenericOnly:
+    """The server as the generated ``add_*Servicer_to_server`` see it: generic handlers only.
+
+    Those functions also register every method with gRPC's core ("registered
+    methods"). Measured with grpcio 1.85's grpc.aio, that dispatch costs about
+    10-15 µs more server CPU per call than the generic handler lookup, a
+    tenth of a cached read's whole cost, and nothing here needs it.
+    """
+
+    def __init__(self, server: grpc.aio.Server) -> None:
+        self._server = server
+
+    def add_generic_rpc_handlers(self, handlers) -> None:
+        self._server.add_generic_rpc_handlers(handlers)
+
+    def add_registered_method_handlers(self, service_name, method_handlers) -> None:
+        """Left out on purpose (see the class docstring)."""
+
+
 class StartupError(Exception):
     """The server cannot start; the message says why, for the operator."""
 
@@ -96,23 +115,24 @@ class TranslatorServer:
             ("grpc.so_reuseport", 0),
         ])
         names = list(ALWAYS)
+        target = _GenericOnly(self.server)
         if "compute" in self.drivers:
             compute_pb2_grpc.add_ComputeServicer_to_server(
-                ComputeServicer(self.drivers["compute"], self.manager), self.server)
+                ComputeServicer(self.drivers["compute"], self.manager), target)
             names.append(SERVICE_NAMES["compute"])
         if "block_storage" in self.drivers:
             block_storage_pb2_grpc.add_BlockStorageServicer_to_server(
                 BlockStorageServicer(self.drivers["block_storage"], self.manager,
                                      conf=self.conf, compute=self.drivers.get("compute")),
-                self.server)
+                target)
             names.append(SERVICE_NAMES["block_storage"])
         capabilities_pb2_grpc.add_CapabilitiesServicer_to_server(
-            CapabilitiesServicer(self.drivers), self.server)
+            CapabilitiesServicer(self.drivers), target)
         operations_pb2_grpc.add_OperationsServicer_to_server(
-            ops_service.OperationsServicer(self.manager, self.conf), self.server)
+            ops_service.OperationsServicer(self.manager, self.conf), target)
         watch_pb2_grpc.add_OperationWatcherServicer_to_server(
-            ops_service.WatcherServicer(self.manager), self.server)
-        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+            ops_service.WatcherServicer(self.manager), target)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, target)
         names.append(health_pb2.DESCRIPTOR.services_by_name["Health"].full_name)
         if self.conf.grpc.reflection:
             reflection.enable_server_reflection(names + [reflection.SERVICE_NAME], self.server)
