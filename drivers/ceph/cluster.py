@@ -152,16 +152,14 @@ class CephCluster:
         return self.ports[name]
 
     def config_overrides(self) -> dict[str, dict[str, object]]:
-        """The [ceph] options that point the translator at this cluster."""
-        options: dict[str, object] = {"rbd_ceph_conf": self.conf_path,
-                                      "rbd_pool": self.rbd_pools[0] if self.rbd_pools else "",
-                                      "rbd_user": self.rbd_user}
-        if self.rgw:
-            options.update(rgw_endpoint=self.rgw_endpoint, rgw_access_key=self.s3_access_key,
-                           rgw_secret_key=self.s3_secret_key,
-                           swift_auth_url=self.swift_auth_url, swift_user=self.swift_user,
-                           swift_key=self.swift_key)
-        return {"ceph": options}
+        """The [ceph] options that point the translator's RBD driver at this cluster.
+
+        The radosgw endpoint and keys are attributes (and in the credentials
+        file) until an object storage driver has options to take them.
+        """
+        return {"ceph": {"rbd_ceph_conf": self.conf_path,
+                         "rbd_pool": self.rbd_pools[0] if self.rbd_pools else "",
+                         "rbd_user": self.rbd_user}}
 
     def daemon_pids(self) -> dict[str, int]:
         """The running daemons' pids by entity name (mon.a, mgr.x, osd.0, client.rgw.gw)."""

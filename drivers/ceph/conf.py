@@ -52,23 +52,9 @@ rbd_opts = [
                     "names the secret, it is not the key)."),
 ]
 
-rgw_opts = [
-    cfg.StrOpt("rgw_endpoint", default="",
-               help="URL of the radosgw S3 API, e.g. http://rgw.example.com:7480. Empty: no "
-                    "object storage on Ceph."),
-    cfg.StrOpt("rgw_access_key", default="", secret=True,
-               help="S3 access key of the radosgw user the translator acts as."),
-    cfg.StrOpt("rgw_secret_key", default="", secret=True,
-               help="S3 secret key of that radosgw user."),
-    cfg.StrOpt("swift_auth_url", default="",
-               help="Swift auth v1 URL of the radosgw, e.g. http://rgw.example.com:7480/auth/1.0."),
-    cfg.StrOpt("swift_user", default="",
-               help="Swift user (radosgw subuser, \"user:swift\") the translator acts as."),
-    cfg.StrOpt("swift_key", default="", secret=True,
-               help="Swift key of that subuser."),
-]
-
-opts = rbd_opts + rgw_opts
+# The RGW (object storage) options come with the object storage driver: an option
+# nothing reads would be accepted and silently ignored.
+opts = rbd_opts
 
 #: Keys of each [volume_type:<name>] group the Ceph block storage driver reads.
 type_opts = [

@@ -182,9 +182,12 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
                 "(leave volume_type empty)", option="volume_type", backend=BACKEND)
 
     def _from_snapshot(self, spec: models.VolumeSpec) -> models.BackendTask:
-        snapshot = self._source_snapshot(spec.snapshot_id, spec)
-        source = self._find_volume(snapshot.volume_id)
-        self._check_inherited_type(spec, mapping.text((source or {}).get("diskofferingid")))
+        # Reads only for what the request asks to check; createVolume checks the rest.
+        if spec.size_gb or spec.volume_type:
+            snapshot = self._source_snapshot(spec.snapshot_id, spec)
+            if spec.volume_type:
+                source = self._find_volume(snapshot.volume_id) or {}
+                self._check_inherited_type(spec, mapping.text(source.get("diskofferingid")))
         zone = self._zone(spec.availability_zone) if spec.availability_zone else None
         with errors.asked_by_id("snapshot", spec.snapshot_id, param="snapshotid"):
             answer = self._api().call(
@@ -205,7 +208,6 @@ class CloudStackBlockStorageDriver(CloudStackDriverMixin, base.BlockStorageDrive
                 f"a copy of a CloudStack volume has the source's size ({source.size_gb} GiB); "
                 "create it without size_gb, then extend it", option="size_gb", backend=BACKEND)
         self._check_inherited_type(spec, source.extra.get("disk_offering_id", ""))
-        self._check_tag_values(spec.metadata)
         with errors.asked_by_id("volume", spec.source_volume_id, param="volumeid"):
             answer = self._api().call("createSnapshot", volumeid=spec.source_volume_id)
         snapshot_id, job = mapping.text(answer.get("id")), mapping.text(answer.get("jobid"))

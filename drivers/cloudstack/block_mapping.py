@@ -8,7 +8,15 @@ its disk offering's. Such a volume is ``available`` with an empty pool.
 from __future__ import annotations
 
 from translator.drivers import models
-from translator_drivers.cloudstack.mapping import GIB, flag, number, tags, text, timestamp
+from translator_drivers.cloudstack.mapping import (
+    GIB,
+    extra_fields,
+    flag,
+    number,
+    tags,
+    text,
+    timestamp,
+)
 
 #: CloudStack volume state → Cinder-like status (attached volumes become in-use).
 VOLUME_STATE_MAP = {
@@ -63,10 +71,6 @@ _SNAPSHOT_EXTRA = {
 }
 
 
-def _extra(obj: dict, fields: dict[str, str]) -> dict[str, str]:
-    return {key: text(obj[name]) for name, key in fields.items() if obj.get(name) is not None}
-
-
 def offering_tags(offering: dict) -> frozenset[str]:
     """A disk offering's (or pool's) storage tags; CloudStack sends them comma-separated."""
     return frozenset(t.strip() for t in text(offering.get("tags")).split(",") if t.strip())
@@ -94,11 +98,11 @@ def volume(data: dict, volume_type: str = "") -> models.Volume:
     pool = text(data.get("storage"))
     if not data.get("storageid") and pool == "none":
         pool = ""
-    extra = _extra(data, _VOLUME_EXTRA)
-    if extra.get("hypervisor") == "None":  # an unplaced volume has no hypervisor yet
-        del extra["hypervisor"]
+    fields = extra_fields(data, _VOLUME_EXTRA)
+    if fields.get("hypervisor") == "None":  # an unplaced volume has no hypervisor yet
+        del fields["hypervisor"]
     if state not in VOLUME_STATE_MAP:
-        extra["unknown_state"] = state
+        fields["unknown_state"] = state
     return models.Volume(
         id=text(data.get("id")), name=text(data.get("name")), status=status,
         size_gb=gib(data.get("size")), volume_type=volume_type,
@@ -106,7 +110,7 @@ def volume(data: dict, volume_type: str = "") -> models.Volume:
         source_snapshot_id=text(data.get("snapshotid")), attachments=attachments,
         location=models.StorageLocation(models.PRIMARY, pool),
         bootable=text(data.get("type")) == "ROOT", created_at=timestamp(data.get("created")),
-        extra=extra)
+        extra=fields)
 
 
 def snapshot(data: dict, store: str = "") -> models.Snapshot:
@@ -118,7 +122,7 @@ def snapshot(data: dict, store: str = "") -> models.Snapshot:
         status=SNAPSHOT_STATE_MAP.get(state, "error"), volume_id=text(data.get("volumeid")),
         size_gb=gib(size), location=models.StorageLocation(models.SECONDARY, store),
         created_at=timestamp(data.get("created")), metadata=tags(data.get("tags")),
-        extra=_extra(data, _SNAPSHOT_EXTRA))
+        extra=extra_fields(data, _SNAPSHOT_EXTRA))
 
 
 def describe_offering(offering: dict) -> str:

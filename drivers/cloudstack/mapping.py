@@ -122,7 +122,8 @@ def timestamp(value: Any) -> datetime.datetime | None:
     return None
 
 
-def _extra(obj: dict, fields: dict[str, str]) -> dict[str, str]:
+def extra_fields(obj: dict, fields: dict[str, str]) -> dict[str, str]:
+    """The backend fields of ``obj`` named in ``fields`` (CloudStack name → extra key), as text."""
     return {key: text(obj[name]) for name, key in fields.items() if obj.get(name) is not None}
 
 
@@ -158,7 +159,7 @@ def server(vm: dict) -> models.Server:
     asked for); the hostname-safe ``name`` goes to ``extra``.
     """
     status, task_state = server_status(text(vm.get("state")))
-    extra = _extra(vm, _SERVER_EXTRA)
+    extra = extra_fields(vm, _SERVER_EXTRA)
     return models.Server(
         id=text(vm.get("id")),
         name=text(vm.get("displayname") or vm.get("name")),
@@ -183,7 +184,7 @@ def server(vm: dict) -> models.Server:
 
 def flavor(offering: dict) -> models.Flavor:
     """A CloudStack ``serviceoffering`` as a Flavor; ``iscustomized`` → customizable."""
-    extra = _extra(offering, _FLAVOR_EXTRA)
+    extra = extra_fields(offering, _FLAVOR_EXTRA)
     return models.Flavor(
         id=text(offering.get("id")),
         name=text(offering.get("name")),
@@ -216,7 +217,7 @@ def image(template: dict) -> models.Image:
         size_bytes=size,
         os_type=text(template.get("ostypename")),
         created_at=timestamp(template.get("created")),
-        extra=_extra(template, _IMAGE_EXTRA),
+        extra=extra_fields(template, _IMAGE_EXTRA),
     )
 
 
@@ -227,7 +228,7 @@ def keypair(data: dict, public_key: str = "") -> models.Keypair:
         fingerprint=text(data.get("fingerprint")),
         public_key=public_key or text(data.get("publickey")),
         private_key=text(data.get("privatekey")),
-        extra=_extra(data, {"account": "account", "domain": "domain", "id": "id"}),
+        extra=extra_fields(data, {"account": "account", "domain": "domain", "id": "id"}),
     )
 
 

@@ -59,10 +59,11 @@ def make_volume(driver, size_gb: int = 1, **fields) -> models.Volume:
 
 def delete_volume(driver, volume_id: str) -> None:
     wait(driver, driver.delete_volume(volume_id))
-    with pytest.raises(exceptions.NotFound):
+    try:
         volume = driver.get_volume(volume_id)
-        assert volume.status == "deleting"  # still going: treat as gone once deleting
-        raise exceptions.NotFound("deleting")
+    except exceptions.NotFound:
+        return
+    assert volume.status == "deleting"  # a backend may still be expunging it
 
 
 def test_every_registered_driver_has_a_backend():

@@ -170,9 +170,9 @@ class OperationManager:
         """
         try:
             response = await self.finish(driver, dataclasses.replace(op, target=target), None)
-        except exc.TranslatorError as error:
+        except Exception as error:  # noqa: BLE001 - the resource exists: record it regardless
             LOG.info("Operation %s: the result could not be rendered yet (%s); polling",
-                     op.id, error.operator_message)
+                     op.id, getattr(error, "operator_message", type(error).__name__))
             return None
         op = await self.run_store(self.store.update, op.id, state=st.DONE, target=target,
                                   jobs=[], response=response, progress=100,

@@ -30,12 +30,11 @@ def test_defaults_are_cinders_where_cinder_has_the_option(conf):
     assert g.rbd_max_clone_depth == 5
     assert g.rados_connect_timeout == 30
     assert g.rbd_secret_uuid == ""
-    assert (g.rgw_endpoint, g.swift_auth_url, g.swift_user) == ("", "", "")
 
 
-def test_keys_are_secret_and_nothing_else_is():
-    secret = {o.name for o in ceph_conf.opts if o.secret}
-    assert secret == {"rgw_access_key", "rgw_secret_key", "swift_key"}
+def test_no_option_holds_a_secret():
+    # The cephx key stays in the keyring named by rbd_ceph_conf, never in our config.
+    assert not any(o.secret for o in ceph_conf.opts)
 
 
 def test_the_cluster_harness_overrides_only_real_options(conf, ceph):
@@ -43,7 +42,7 @@ def test_the_cluster_harness_overrides_only_real_options(conf, ceph):
     assert set(overrides) <= {o.name for o in ceph_conf.opts}
     for key, value in overrides.items():
         conf.set_override(key, value, group="ceph")  # each is valid for its option
-    assert conf.ceph.rgw_endpoint == ceph.rgw_endpoint
+    assert conf.ceph.rbd_ceph_conf == ceph.conf_path
 
 
 def test_type_keys_are_registered_on_every_type_group(conf):
@@ -59,8 +58,7 @@ def test_list_opts_for_the_generator():
     assert {o.name for o in opts} == {
         "rbd_ceph_conf", "rbd_cluster_name", "rbd_user", "rbd_pool", "rbd_images_pool",
         "rbd_flatten_volume_from_snapshot", "rbd_max_clone_depth", "rados_connect_timeout",
-        "rbd_secret_uuid", "rgw_endpoint", "rgw_access_key", "rgw_secret_key",
-        "swift_auth_url", "swift_user", "swift_key"}
+        "rbd_secret_uuid"}
     assert type_group == "volume_type:standard"
     assert {o.name for o in type_opts} == {"rbd_pool", "rbd_features"}
     assert all(o.help.startswith("Ceph RBD:") for o in type_opts)

@@ -227,3 +227,16 @@ def test_a_never_attached_volume_cannot_be_snapshotted_yet(make_driver):
     assert "hypervisor" not in made.extra  # CloudStack says "None" until it is placed
     with pytest.raises(exc.Conflict, match="not in a state"):
         driver.create_snapshot(models.SnapshotSpec(volume_id=made.id))
+
+
+def test_a_volume_from_a_snapshot_reads_nothing_it_need_not(make_driver, sim):
+    driver = make_driver()
+    made = _attached(driver, sim)
+    snap = driver.create_snapshot(models.SnapshotSpec(volume_id=made.id))
+    assert finish(driver, snap).error is None
+    sim.reset_counts()
+    task = driver.create_volume(models.VolumeSpec(name="r", snapshot_id=snap.resource_id))
+    assert dict(sim.request_counts) == {"createVolume": 1}
+    assert finish(driver, task).error is None
+    with pytest.raises(exc.NotFound):
+        driver.create_volume(models.VolumeSpec(name="r", snapshot_id="no-such-snapshot"))
