@@ -2,9 +2,16 @@
 
 from oslo_config import cfg
 
-from translator.conf import block_storage, compute, default, grpc_server, operations
+from translator.conf import (
+    block_storage,
+    compute,
+    default,
+    grpc_server,
+    object_storage,
+    operations,
+)
 
-_MODULES = (default, grpc_server, compute, block_storage, operations)
+_MODULES = (default, grpc_server, compute, block_storage, object_storage, operations)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

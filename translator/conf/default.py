@@ -12,7 +12,8 @@ opts = [
                help="Size of the thread pool running blocking backend calls. It bounds how many "
                     "backend calls run at once; further calls wait in line."),
     cfg.ListOpt("allowed_drivers",
-                default=["cloudstack", "xenserver", "netscaler", "ceph", "openstack", "local"],
+                default=["cloudstack", "xenserver", "netscaler", "ceph", "swift", "openstack",
+                         "local"],
                 help="Driver names that may be loaded. A configured driver outside this list "
                      "is refused at start-up."),
     cfg.BoolOpt("debug", default=False, help="Log at DEBUG level."),

@@ -177,3 +177,68 @@ class BlockStorageDriver(Driver):
 
     def delete_snapshot(self, snapshot_id: str) -> models.BackendTask:
         raise self.unsupported("DeleteSnapshot")
+
+
+class ObjectStorageDriver(Driver):
+    """Swift-shaped object storage: containers and objects.
+
+    Names arrive validated (non-empty, bounded, no control characters;
+    container names without '/'); a backend with stricter rules (S3 bucket
+    names) raises InvalidInput naming the field. Metadata keys arrive
+    lower-case. ``[object_storage]`` holds the chunk size, the large-object
+    threshold and the part size every driver honours.
+    """
+
+    api = "object_storage"
+
+    @abc.abstractmethod
+    def list_containers(self, page_size: int, page_token: str,
+                        prefix: str = "") -> models.Page[models.Container]: ...
+
+    @abc.abstractmethod
+    def create_container(self, name: str, metadata: dict[str, str]) -> models.Container:
+        """AlreadyExists when ``name`` exists."""
+
+    @abc.abstractmethod
+    def get_container(self, name: str) -> models.Container: ...
+
+    @abc.abstractmethod
+    def delete_container(self, name: str) -> None:
+        """Conflict while the container holds objects."""
+
+    @abc.abstractmethod
+    def put_object(self, spec: models.ObjectSpec,
+                   source: models.ByteSource) -> models.StoredObject:
+        """Store ``source``'s data; commit only after reading its end (see ByteSource).
+
+        On any error (bad data, the caller gone, the backend failing) nothing
+        of the upload may remain: no object, no parts, no segments.
+        """
+
+    @abc.abstractmethod
+    def open_object(self, container: str, name: str, offset: int = 0,
+                    length: int | None = None) -> models.ObjectDownload:
+        """The object and an iterator over the bytes [offset, offset+length).
+
+        OutOfRange when ``offset`` is past the end of a non-empty object; a
+        length past the end stops at the end. The caller always calls close().
+        """
+
+    @abc.abstractmethod
+    def head_object(self, container: str, name: str) -> models.StoredObject: ...
+
+    @abc.abstractmethod
+    def list_objects(self, container: str, prefix: str, delimiter: str, page_size: int,
+                     page_token: str) -> models.ObjectListing: ...
+
+    @abc.abstractmethod
+    def delete_object(self, container: str, name: str) -> None:
+        """Removes the object and, for one stored in parts, its parts."""
+
+    @abc.abstractmethod
+    def copy_object(self, spec: models.CopySpec) -> models.StoredObject: ...
+
+    def create_temp_url(self, container: str, name: str, method: str,
+                        expires_in: int) -> models.TempUrl:
+        """A URL signed for ``method`` (models.TEMP_URL_GET or _PUT) for ``expires_in`` s."""
+        raise self.unsupported("CreateTempUrl")

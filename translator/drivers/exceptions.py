@@ -21,6 +21,7 @@ Exception tree::
     ├── CapacityExhausted           RESOURCE_EXHAUSTED (retryable)
     ├── Conflict                    FAILED_PRECONDITION
     ├── Aborted                     ABORTED            (retryable)
+    ├── OutOfRange                  OUT_OF_RANGE
     └── BackendError                INTERNAL
 """
 
@@ -145,6 +146,13 @@ class Aborted(TranslatorError):
     code = "ABORTED"
     reason = "ABORTED"
     retryable = True
+
+
+class OutOfRange(TranslatorError):
+    """A position past the end of the data, e.g. a read offset beyond an object."""
+
+    code = "OUT_OF_RANGE"
+    reason = "OUT_OF_RANGE"
 
 
 class BackendError(TranslatorError):

@@ -15,6 +15,7 @@ LOG = logging.getLogger(__name__)
 NAMESPACES = {
     "compute": "translator.drivers.compute",
     "block_storage": "translator.drivers.block_storage",
+    "object_storage": "translator.drivers.object_storage",
 }
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -274,3 +275,100 @@ class SnapshotSpec:
     volume_id: str
     name: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
+
+
+# -- object storage -----------------------------------------------------------
+
+@dataclass
+class Container:
+    name: str
+    object_count: int = 0
+    bytes_used: int = 0
+    metadata: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class StoredObject:
+    """An object's description; ``md5`` is the hex MD5 of the content when known."""
+
+    container: str
+    name: str
+    size_bytes: int = 0
+    content_type: str = ""
+    etag: str = ""
+    md5: str = ""
+    last_modified: datetime.datetime | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ObjectListing:
+    """One page of ListObjects: objects and, with a delimiter, the rolled-up prefixes."""
+
+    objects: list[StoredObject]
+    common_prefixes: list[str] = field(default_factory=list)
+    next_token: str = ""
+
+
+@dataclass
+class ObjectSpec:
+    """What PutObject asks for, after validation; metadata keys are lower-case.
+
+    ``size_bytes`` is None when the caller did not say; ``md5`` is empty then too.
+    """
+
+    container: str
+    name: str
+    content_type: str = "application/octet-stream"
+    metadata: dict[str, str] = field(default_factory=dict)
+    size_bytes: int | None = None
+    md5: str = ""
+
+
+class ByteSource(Protocol):
+    """The data of a PutObject, as a driver reads it (blocking, in the thread pool).
+
+    ``read(n)`` returns up to ``n`` bytes (fewer only at the end) and ``b""``
+    at the end. The source checks the caller's declared size and MD5 itself:
+    when the data does not match, the read that would reach (or pass) the end
+    raises InvalidInput instead, so a driver that commits an object only
+    after reading ``b""`` never stores bad data. A caller who goes away makes
+    ``read`` raise Aborted. ``md5`` is the hex MD5 of everything read so far.
+    """
+
+    def read(self, n: int) -> bytes: ...
+
+    @property
+    def md5(self) -> str: ...
+
+
+@dataclass
+class ObjectDownload:
+    """An opened object: its description, the chunks of the asked range, and close()."""
+
+    info: StoredObject
+    chunks: Iterator[bytes]
+    close: Callable[[], None] = lambda: None
+
+
+@dataclass
+class CopySpec:
+    source_container: str
+    source_name: str
+    destination_container: str
+    destination_name: str
+    # None: keep the source's metadata; a dict (maybe empty): replace it.
+    metadata: dict[str, str] | None = None
+
+
+TEMP_URL_GET = "GET"
+TEMP_URL_PUT = "PUT"
+
+
+@dataclass
+class TempUrl:
+    url: str
+    method: str
+    expires_at: datetime.datetime
