@@ -35,6 +35,10 @@ def parse_config(argv: list[str] | None) -> cfg.ConfigOpts:
     return conf
 
 
+#: Drivers whose backend is this machine itself: nothing to simulate.
+LOCAL_BACKENDS = frozenset({"local"})
+
+
 @contextlib.contextmanager
 def embedded_default(conf: cfg.ConfigOpts, drivers: dict):
     """Start each driver's simulator in-process and point the driver at it."""
@@ -45,6 +49,10 @@ def embedded_default(conf: cfg.ConfigOpts, drivers: dict):
         started = {}
         for api, drv in drivers.items():
             simulator = started.get(drv.name)
+            if simulator is None and drv.name in LOCAL_BACKENDS:
+                LOG.warning("EMBEDDED DEFAULT: the %s API is served by the %s driver under "
+                            "the state directory.", api, drv.name)
+                continue
             if simulator is None:  # one simulator per backend, shared by its APIs
                 manager = stevedore_driver.DriverManager(
                     namespace=SIMULATOR_NAMESPACE, name=drv.name, invoke_on_load=False)

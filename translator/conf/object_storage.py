@@ -19,6 +19,11 @@ opts = [
     cfg.IntOpt("buffered_chunks", default=4, min=1, max=64,
                help="Chunks held in memory per transfer between gRPC and the backend "
                     "thread, in each direction; bounds a transfer's memory."),
+    cfg.IntOpt("transfer_threads", default=16, min=1, max=256,
+               help="Threads moving object data between gRPC and the backend, apart from "
+                    "[DEFAULT] executor_threads so transfers never starve other calls. It "
+                    "bounds the PutObject and GetObject calls moving data at once; further "
+                    "ones wait (their callers held back by gRPC flow control)."),
     cfg.IntOpt("large_object_threshold_bytes", default=64 * MIB, min=5 * MIB,
                help="Objects larger than this are stored in parts (S3 multipart upload, "
                     "Swift static large object); the caller sees one object."),

@@ -7,8 +7,8 @@ Plain dataclasses: no protobuf, no backend types. Backend-only fields go in
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")

@@ -21,6 +21,8 @@ from translator.api.v1 import (
     capabilities_pb2_grpc,
     compute_pb2,
     compute_pb2_grpc,
+    object_storage_pb2,
+    object_storage_pb2_grpc,
 )
 from translator.api.v1 import operations_pb2 as watch_pb2
 from translator.api.v1 import operations_pb2_grpc as watch_pb2_grpc
@@ -31,6 +33,7 @@ from translator.service.block_storage import BlockStorageServicer
 from translator.service.capabilities import CapabilitiesServicer
 from translator.service.compute import ComputeServicer
 from translator.service.lro import OperationManager
+from translator.service.object_storage import ObjectStorageServicer
 from translator.service.runner import Runner
 
 LOG = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ PURGE_INTERVAL_SECONDS = 3600.0
 SERVICE_NAMES = {
     "compute": compute_pb2.DESCRIPTOR.services_by_name["Compute"].full_name,
     "block_storage": block_storage_pb2.DESCRIPTOR.services_by_name["BlockStorage"].full_name,
+    "object_storage":
+        object_storage_pb2.DESCRIPTOR.services_by_name["ObjectStorage"].full_name,
 }
 ALWAYS = [
     capabilities_pb2.DESCRIPTOR.services_by_name["Capabilities"].full_name,
@@ -100,6 +105,8 @@ class TranslatorServer:
         self.drivers = drivers
         self.backend = Runner(conf.executor_threads, "backend")
         self.store_runner = Runner(4, "state")
+        # Object data moves in its own pool, so transfers never starve other calls.
+        self.transfers = Runner(conf.object_storage.transfer_threads, "transfer")
         self.store = open_store(conf)
         self.manager = OperationManager(conf=conf, store=self.store, drivers=drivers,
                                         run_backend=self.backend, run_store=self.store_runner)
@@ -126,6 +133,11 @@ class TranslatorServer:
                                      conf=self.conf, compute=self.drivers.get("compute")),
                 target)
             names.append(SERVICE_NAMES["block_storage"])
+        if "object_storage" in self.drivers:
+            object_storage_pb2_grpc.add_ObjectStorageServicer_to_server(
+                ObjectStorageServicer(self.drivers["object_storage"], run=self.backend,
+                                      transfers=self.transfers, conf=self.conf), target)
+            names.append(SERVICE_NAMES["object_storage"])
         capabilities_pb2_grpc.add_CapabilitiesServicer_to_server(
             CapabilitiesServicer(self.drivers), target)
         operations_pb2_grpc.add_OperationsServicer_to_server(
@@ -206,6 +218,7 @@ class TranslatorServer:
             except Exception:  # noqa: BLE001
                 LOG.exception("Closing the %s driver failed", driver.name)
         self.backend.shutdown()
+        self.transfers.shutdown()
         self.store_runner.shutdown()
         self.store.close()
         LOG.info("Stopped")
