@@ -40,6 +40,15 @@ def fields_table(pairs: Iterable[tuple[str, object]]) -> str:
     return table(("FIELD", "VALUE"), pairs)
 
 
+def human_bytes(count: float) -> str:
+    """``512 B``, ``1.5 KiB``, ``64.0 MiB``: binary units, as transfer tools show them."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(count) < 1024 or unit == "TiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024
+    return ""  # unreachable: the loop returns at TiB
+
+
 def _scalar(field: descriptor.FieldDescriptor, value: object) -> str:
     if field.type == descriptor.FieldDescriptor.TYPE_ENUM:
         number = field.enum_type.values_by_number.get(value)
