@@ -4,6 +4,7 @@
 to a context manager that starts that driver's backend and yields a fresh
 ``ConfigOpts`` configured for it. A driver registered without an entry here
 fails the contract suite: adding a driver means adding its backend.
+``BLOCK_BACKENDS`` and ``OBJECT_BACKENDS`` do the same for block and object storage.
 """
 
 from __future__ import annotations
@@ -104,4 +105,82 @@ def ceph_block() -> Iterator[BlockBackend]:
 BLOCK_BACKENDS: dict[str, Callable[[], AbstractContextManager[BlockBackend]]] = {
     "cloudstack": cloudstack_block,
     "ceph": ceph_block,
+}
+
+
+# -- object storage -----------------------------------------------------------
+
+#: Small enough that the contract's ~11 MiB object is stored in parts (S3's minimum).
+OBJECT_THRESHOLDS = {"large_object_threshold_bytes": 5 * 1024 * 1024,
+                     "part_bytes": 5 * 1024 * 1024}
+
+
+def _object_driver(name: str) -> type:
+    """The class behind ``name``'s entry point; an ImportError says what is missing."""
+    from importlib import metadata
+
+    [entry_point] = metadata.entry_points(group="translator.drivers.object_storage",
+                                          name=name)
+    return entry_point.load()
+
+
+def _object_conf(cls: type, overrides: dict[str, dict[str, object]]) -> cfg.ConfigOpts:
+    """A ConfigOpts with [DEFAULT], [object_storage] and the driver's own options."""
+    from translator.conf import default, object_storage
+
+    def register(conf: cfg.ConfigOpts) -> None:
+        default.register_opts(conf)
+        object_storage.register_opts(conf)
+        cls.register_opts(conf)
+    overrides = {"object_storage": dict(OBJECT_THRESHOLDS), **overrides}
+    defaults = overrides.pop("DEFAULT", {})
+    conf = fresh_conf(register, overrides)
+    for name, value in defaults.items():
+        conf.set_override(name, value)
+    return conf
+
+
+@contextlib.contextmanager
+def local_objects() -> Iterator[cfg.ConfigOpts]:
+    """Files under a temporary state directory."""
+    import tempfile
+
+    cls = _object_driver("local")
+    with tempfile.TemporaryDirectory(prefix="translator-contract-objects-") as state_dir:
+        yield _object_conf(cls, {"DEFAULT": {"state_dir": state_dir}})
+
+
+def _rgw(ceph) -> dict[str, dict[str, object]]:
+    """The session cluster's overrides, with its radosgw's S3 and Swift credentials."""
+    overrides = {group: dict(values) for group, values in ceph.config_overrides().items()}
+    overrides.setdefault("ceph", {}).setdefault("rgw_endpoint", ceph.rgw_endpoint)
+    overrides["ceph"].setdefault("rgw_access_key", ceph.s3_access_key)
+    overrides["ceph"].setdefault("rgw_secret_key", ceph.s3_secret_key)
+    overrides.setdefault("swift", {"auth_url": ceph.swift_auth_url, "user": ceph.swift_user,
+                                   "key": ceph.swift_key})
+    return overrides
+
+
+@contextlib.contextmanager
+def ceph_objects() -> Iterator[cfg.ConfigOpts]:
+    """The session's real Ceph cluster: radosgw's S3 API."""
+    from ceph_session import cluster
+
+    cls = _object_driver("ceph")
+    yield _object_conf(cls, {"ceph": _rgw(cluster())["ceph"]})
+
+
+@contextlib.contextmanager
+def swift_objects() -> Iterator[cfg.ConfigOpts]:
+    """The session's real Ceph cluster: radosgw's Swift API (TempAuth at /auth/1.0)."""
+    from ceph_session import cluster
+
+    cls = _object_driver("swift")
+    yield _object_conf(cls, {"swift": _rgw(cluster())["swift"]})
+
+
+OBJECT_BACKENDS: dict[str, Callable[[], AbstractContextManager[cfg.ConfigOpts]]] = {
+    "local": local_objects,
+    "ceph": ceph_objects,
+    "swift": swift_objects,
 }
