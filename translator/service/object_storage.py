@@ -85,7 +85,7 @@ class ObjectStorageServicer(object_storage_pb2_grpc.ObjectStorageServicer):
         store = asyncio.ensure_future(self.transfers(self.driver.put_object, spec, source))
         store.add_done_callback(lambda _: channel.reader_stopped())
         try:
-            await _feed(channel, request_iterator)
+            await _feed(channel, request_iterator, context)
         except asyncio.CancelledError:
             # The caller went away: the driver's next read raises, it cleans up.
             channel.abort()
@@ -187,7 +187,7 @@ def _container(name: str, field: str) -> None:
     v.raise_if_invalid()
 
 
-async def _feed(channel: UploadChannel, request_iterator) -> None:
+async def _feed(channel: UploadChannel, request_iterator, context) -> None:
     """Every data message into the channel, then its end; stops early if the driver did."""
     async for message in request_iterator:
         if message.WhichOneof("part") != "data":
@@ -195,6 +195,10 @@ async def _feed(channel: UploadChannel, request_iterator) -> None:
                                    field="header")
         if message.data and not await channel.put(message.data):
             break  # the driver stopped reading: its result (an error) says why
+    # grpc.aio ends the request stream alike when the caller half-closes and when it
+    # cancels (the cancellation lands a moment later): an operation on the call
+    # fails on a cancelled one, so only after it is the end real.
+    await context.send_initial_metadata(())
     channel.end()
 
 
