@@ -115,6 +115,10 @@ OBJECT_THRESHOLDS = {"large_object_threshold_bytes": 5 * 1024 * 1024,
                      "part_bytes": 5 * 1024 * 1024}
 
 
+#: The Swift account's temp URL key on the throwaway cluster (the driver sets it at setup).
+SWIFT_TEMP_URL_KEY = "contract-temp-url-key"
+
+
 def _object_driver(name: str) -> type:
     """The class behind ``name``'s entry point; an ImportError says what is missing."""
     from importlib import metadata
@@ -176,7 +180,10 @@ def swift_objects() -> Iterator[cfg.ConfigOpts]:
     from ceph_session import cluster
 
     cls = _object_driver("swift")
-    yield _object_conf(cls, {"swift": _rgw(cluster())["swift"]})
+    conf = _object_conf(cls, {"swift": _rgw(cluster())["swift"]})
+    if "temp_url_key" in conf.swift:  # the account's key, so temp URLs are tested too
+        conf.set_override("temp_url_key", SWIFT_TEMP_URL_KEY, group="swift")
+    yield conf
 
 
 OBJECT_BACKENDS: dict[str, Callable[[], AbstractContextManager[cfg.ConfigOpts]]] = {

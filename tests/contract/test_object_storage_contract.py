@@ -380,6 +380,31 @@ def test_list_objects_by_prefix_and_delimiter(store, listed):
     assert pages_of(store, listed, 100, prefix="nothing") == ([], [])
 
 
+#: Names the service accepts that a path- or URL-minded backend could mangle.
+ODD_NAMES = ["a/../b", "./x", "dir//double", "sp ace", "q?x#y%20z&k=v+w", "trailing/",
+             "\u00fcn\u00efc\u00f8d\u00e9 \u2603", "x" * 1024]
+
+
+def test_odd_names_round_trip(store, container):
+    for name in ODD_NAMES:
+        put(store, container, name, name.encode())
+    for name in ODD_NAMES:
+        assert read(store, container, name) == name.encode()
+        assert store.head_object(container, name).size_bytes == len(name.encode())
+    listed = store.list_objects(container, "", "", 100, "").objects
+    assert [o.name for o in listed] == sorted(ODD_NAMES, key=str.encode)
+    for name in ODD_NAMES:
+        store.delete_object(container, name)
+    assert store.list_objects(container, "", "", 100, "").objects == []
+
+
+def test_names_list_in_bytewise_order(store, container):
+    names = ["B", "a", "a-", "a/", "a0", "z", "\u00e9", "\U0001F600"]
+    for name in reversed(names):
+        put(store, container, name, b"")
+    assert pages_of(store, container, 3) == (sorted(names, key=str.encode), [])
+
+
 def test_list_pages_count_objects_and_prefixes_together(store, listed):
     for size in (1, 2, 3):
         assert pages_of(store, listed, size, delimiter="/") == (
