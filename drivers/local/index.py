@@ -241,6 +241,11 @@ class Index:
         with self._transaction(f"listing container {container!r}", write=False) as conn:
             return [_object(r) for r in conn.execute(sql, args).fetchall()]
 
+    def probe(self) -> None:
+        """One cheap read: the index opens and answers."""
+        with self._transaction("reading the object index", write=False) as conn:
+            conn.execute("SELECT 1 FROM containers LIMIT 1").fetchall()
+
     def file_ids(self) -> set[str]:
         with self._transaction("reading the object index", write=False) as conn:
             return {r[0] for r in conn.execute("SELECT file_id FROM objects")}

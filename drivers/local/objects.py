@@ -85,7 +85,7 @@ class LocalObjectStorageDriver(base.ObjectStorageDriver):
         if self.index is None or self.files is None:
             raise exc.BackendUnavailable("the local object store is not set up",
                                          backend=errors.BACKEND)
-        self.index.file_ids()
+        self.index.probe()
         if not os.access(self.files.tmp_dir, os.W_OK | os.X_OK):
             raise exc.BackendError(
                 "the local object store cannot write its files",

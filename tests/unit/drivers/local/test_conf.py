@@ -6,9 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
 from unit.drivers.local.conftest import make_conf
 
+from translator.drivers import exceptions
 from translator_drivers.local import conf as local_conf
+from translator_drivers.local.objects import LocalObjectStorageDriver
 
 
 def test_objects_dir_defaults_under_the_state_dir(tmp_path):
@@ -23,8 +26,6 @@ def test_objects_dir_can_be_anywhere(tmp_path):
 
 
 def test_the_driver_creates_its_directory_private(tmp_path):
-    from translator_drivers.local.objects import LocalObjectStorageDriver
-
     conf = make_conf(str(tmp_path / "state"), str(tmp_path / "deep" / "objects"))
     driver = LocalObjectStorageDriver(conf)
     driver.setup()
@@ -47,3 +48,19 @@ def test_the_conf_module_needs_nothing_but_oslo_config():
     code = ("import sys; import translator_drivers.local.conf; "
             "assert 'sqlite3' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_check_setup_fails_before_setup(tmp_path):
+    with pytest.raises(exceptions.BackendUnavailable):
+        LocalObjectStorageDriver(make_conf(str(tmp_path / "never"))).check_setup()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only directories")
+def test_check_setup_fails_on_a_read_only_directory(open_driver):
+    driver = open_driver()
+    os.chmod(driver.files.tmp_dir, 0o500)
+    try:
+        with pytest.raises(exceptions.BackendError, match="cannot write"):
+            driver.check_setup()
+    finally:
+        os.chmod(driver.files.tmp_dir, 0o700)
