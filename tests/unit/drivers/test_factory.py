@@ -34,8 +34,10 @@ def test_unknown_driver_names_the_namespace():
 def test_empty_driver_disables_the_api():
     conf = _conf()
     conf.set_override("driver", "", group="compute")
-    assert set(factory.load_configured(conf)) == {"block_storage"}
+    assert set(factory.load_configured(conf)) == {"block_storage", "object_storage"}
     conf.set_override("driver", "", group="block_storage")
+    assert set(factory.load_configured(conf)) == {"object_storage"}
+    conf.set_override("driver", "", group="object_storage")
     assert factory.load_configured(conf) == {}
 
 
