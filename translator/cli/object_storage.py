@@ -183,7 +183,8 @@ class _Upload:
         while True:
             self.watchdog.kick()  # gRPC asks for more: the last chunk went out
             try:
-                chunk = self.handle.read(CHUNK_BYTES)
+                with self.watchdog.paused():
+                    chunk = self.handle.read(CHUNK_BYTES)
             except OSError as error:
                 self.read_error = error
                 self.started.wait()
@@ -330,7 +331,8 @@ class _Download:
                     progress = _progress(args, console, "get", _expected(args, self.info))
                     continue
                 try:
-                    self.sink.write(reply.data)
+                    with watchdog.paused():
+                        self.sink.write(reply.data)
                 except OSError as error:
                     raise _local_error(f"cannot write {self.path}: {error.strerror}") from None
                 self.digest.update(reply.data)

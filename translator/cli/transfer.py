@@ -106,19 +106,33 @@ def clock_text(seconds: float) -> str:
 
 
 class Watchdog:
-    """Cancels a call that made no progress (no ``kick()``) for ``timeout`` seconds."""
+    """Cancels a call that made no progress (no ``kick()``) for ``timeout`` seconds.
+
+    Time spent ``paused()`` - reading our own input, writing to our own output -
+    is not the server's: a slow pipe on our side never cancels a transfer.
+    """
 
     def __init__(self, timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.timeout = timeout
         self.clock = clock
         self.last = clock()
         self.expired = False
+        self._paused = False
         self._call: grpc.Future | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True, name="watchdog")
 
     def kick(self) -> None:
         self.last = self.clock()
+
+    @contextlib.contextmanager
+    def paused(self):
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
+            self.kick()
 
     def watch(self, call: grpc.Future) -> None:
         self._call = call
@@ -127,7 +141,7 @@ class Watchdog:
 
     def _watch(self) -> None:
         while not self._stop.wait(min(0.5, self.timeout / 4)):
-            if self.clock() - self.last > self.timeout:
+            if not self._paused and self.clock() - self.last > self.timeout:
                 self.expired = True
                 self._call.cancel()
                 return

@@ -256,6 +256,22 @@ def test_a_read_error_mid_upload_cancels_instead_of_storing(store, monkeypatch):
     assert store.put_outcomes == ["aborted"]
 
 
+class _SlowPipe(io.BytesIO):
+    """A producer that pauses longer than --timeout between chunks."""
+
+    def read(self, n=-1):
+        time.sleep(0.5)
+        return super().read(n)
+
+
+def test_a_slow_input_is_no_stall(store, monkeypatch):
+    monkeypatch.setattr(object_storage, "_open_input",
+                        lambda path: (_SlowPipe(b"s" * (MiB + 10)), None))
+    code, _, err = run(store, "object", "put", "c", "o", "-", "--timeout", "0.2")
+    assert (code, err) == (0, "")
+    assert store.objects[("c", "o")][1] == b"s" * (MiB + 10)
+
+
 def test_server_md5_mismatch_is_reported_with_exit_1(store, tmp_path, monkeypatch):
     path = tmp_path / "f"
     path.write_bytes(b"abc")

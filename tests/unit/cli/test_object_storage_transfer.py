@@ -152,6 +152,18 @@ def test_watchdog_leaves_a_progressing_call_alone():
     assert not dog.expired
 
 
+def test_watchdog_ignores_time_spent_paused_on_our_side():
+    call, clock = _Call(), _Clock()
+    dog = transfer.Watchdog(0.2, clock=clock)
+    dog.watch(call)
+    with dog.paused():  # e.g. a slow pipe into `object put -`
+        clock.now += 10
+        assert not call.cancelled.wait(0.3)
+    assert not call.cancelled.wait(0.15)  # the clock restarts after the pause
+    clock.now += 1
+    assert call.cancelled.wait(2) and dog.expired
+
+
 def test_part_file_commit_and_discard(tmp_path):
     target = tmp_path / "out.bin"
     part = transfer.PartFile(str(target))
