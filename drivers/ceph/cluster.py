@@ -152,14 +152,22 @@ class CephCluster:
         return self.ports[name]
 
     def config_overrides(self) -> dict[str, dict[str, object]]:
-        """The [ceph] options that point the translator's RBD driver at this cluster.
+        """The options that point the translator's drivers at this cluster.
 
-        The radosgw endpoint and keys are attributes (and in the credentials
-        file) until an object storage driver has options to take them.
+        [ceph]: the RBD driver's conf, pool and user, and with radosgw running the
+        object storage driver's rgw_endpoint, rgw_access_key and rgw_secret_key.
+        [swift] (radosgw only): the swift driver's auth_url (Swift auth v1), user
+        and key, of the same radosgw user, so both drivers see the same containers.
         """
-        return {"ceph": {"rbd_ceph_conf": self.conf_path,
-                         "rbd_pool": self.rbd_pools[0] if self.rbd_pools else "",
-                         "rbd_user": self.rbd_user}}
+        ceph: dict[str, object] = {"rbd_ceph_conf": self.conf_path,
+                                   "rbd_pool": self.rbd_pools[0] if self.rbd_pools else "",
+                                   "rbd_user": self.rbd_user}
+        if not self.rgw:
+            return {"ceph": ceph}
+        ceph.update(rgw_endpoint=self.rgw_endpoint, rgw_access_key=self.s3_access_key,
+                    rgw_secret_key=self.s3_secret_key)
+        return {"ceph": ceph, "swift": {"auth_url": self.swift_auth_url,
+                                        "user": self.swift_user, "key": self.swift_key}}
 
     def daemon_pids(self) -> dict[str, int]:
         """The running daemons' pids by entity name (mon.a, mgr.x, osd.0, client.rgw.gw)."""

@@ -3,7 +3,8 @@
 Names an operator knows from Cinder's RBD driver (``rbd_pool``, ``rbd_user``,
 ``rbd_ceph_conf``, ``rbd_flatten_volume_from_snapshot``, ``rbd_max_clone_depth``,
 ``rados_connect_timeout``) and Glance's RBD store (``rbd_images_pool``).
-The RGW keys are read by the object storage driver.
+The ``rgw_*`` keys tell the object storage driver how to reach the RADOS Gateway's S3
+API: an endpoint and an S3 key pair of a radosgw user (``radosgw-admin user create``).
 
 Importable without the rados/rbd modules, so ``oslo-config-generator`` runs anywhere.
 """
@@ -52,9 +53,45 @@ rbd_opts = [
                     "names the secret, it is not the key)."),
 ]
 
-# The RGW (object storage) options come with the object storage driver: an option
-# nothing reads would be accepted and silently ignored.
-opts = rbd_opts
+rgw_opts = [
+    cfg.StrOpt("rgw_endpoint", default="",
+               help="URL of the RADOS Gateway's S3 API, e.g. http://rgw.example.com:7480 or "
+                    "https://rgw.example.com. Buckets are addressed path-style "
+                    "(<endpoint>/<bucket>/<key>), so no wildcard DNS is needed. Required by "
+                    "the object storage driver."),
+    cfg.StrOpt("rgw_access_key", default="", secret=True,
+               help="S3 access key of the radosgw user whose buckets are the containers."),
+    cfg.StrOpt("rgw_secret_key", default="", secret=True,
+               help="S3 secret key of that radosgw user."),
+    cfg.StrOpt("rgw_region", default="us-east-1",
+               help="Region name boto3 signs S3 requests (SigV4) with. radosgw accepts any "
+                    "name here; its zonegroup decides where buckets live."),
+    cfg.BoolOpt("rgw_verify_tls", default=True,
+                help="Verify the TLS certificate of an https rgw_endpoint."),
+    cfg.StrOpt("rgw_ca_bundle", default="",
+               help="Path to a PEM file of CA certificates to verify rgw_endpoint with. "
+                    "Empty uses boto3's default: the AWS_CA_BUNDLE environment variable, "
+                    "else certifi's bundle. Ignored when rgw_verify_tls is false."),
+    cfg.FloatOpt("rgw_connect_timeout", default=10.0, min=0.1,
+                 help="Seconds to wait for a TCP (and TLS) connection to radosgw."),
+    cfg.FloatOpt("rgw_read_timeout", default=60.0, min=0.1,
+                 help="Seconds to wait for any one read from radosgw, e.g. the answer to a "
+                      "request or the next bytes of an object."),
+    cfg.IntOpt("rgw_max_attempts", default=3, min=1,
+               help="Attempts of one S3 request (the first and its retries) on a "
+                    "connection error, a 5xx answer or SlowDown, with backoff."),
+    cfg.StrOpt("rgw_request_checksums", default="auto",
+               choices=[("auto", "when_supported over http, when_required over https"),
+                        ("when_supported", "botocore adds a CRC32 to every upload"),
+                        ("when_required", "only where S3 demands one")],
+               help="When boto3 adds a checksum to uploads. Over https boto3 sends it as an "
+                    "aws-chunked trailer, which radosgw 16.2 (Pacific) rejects "
+                    "(MissingContentLength): auto keeps boto3's default over http only. "
+                    "Over https TLS guards the transfer, and objects stored in one piece "
+                    "carry a Content-MD5 either way."),
+]
+
+opts = rbd_opts + rgw_opts
 
 #: Keys of each [volume_type:<name>] group the Ceph block storage driver reads.
 type_opts = [

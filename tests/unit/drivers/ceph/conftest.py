@@ -1,6 +1,7 @@
-"""Fixtures for the Ceph block storage driver tests: the session's real Ceph cluster
-(tests/ceph_session.py, started once for every suite), drivers configured against it,
-direct rados/rbd access to check what the driver did, and Glance-style golden images.
+"""Fixtures for the Ceph block and object storage driver tests: the session's real Ceph
+cluster (tests/ceph_session.py, started once for every suite), drivers configured against
+it, direct rados/rbd and boto3 access to check what the drivers did, and Glance-style
+golden images.
 
 Tests share the cluster, so none assumes a pool is empty unless it made the pool."""
 
@@ -186,3 +187,113 @@ def has_parent(image: Any) -> bool:
     except rbd.ImageNotFound:
         return False
     return True
+
+
+# -- object storage (RGW over S3) ---------------------------------------------------------
+
+#: The smallest sizes S3 allows, so large objects stay ~12 MiB in tests.
+OBJECT_OPTS = {"large_object_threshold_bytes": 5 * MiB, "part_bytes": 5 * MiB,
+               "part_concurrency": 2, "chunk_bytes": 64 * 1024}
+
+
+def build_object_conf(ceph: CephCluster, *, ceph_opts: dict[str, Any] | None = None,
+                      **object_opts: Any) -> cfg.ConfigOpts:
+    """A ConfigOpts as translator-server builds it for ``[object_storage] driver = ceph``."""
+    from translator.conf import object_storage
+    from translator_drivers.ceph.objects import CephObjectStorageDriver
+
+    conf = cfg.ConfigOpts()
+    object_storage.register_opts(conf)
+    CephObjectStorageDriver.register_opts(conf)
+    conf([], project="translator", default_config_files=[])
+    for key, value in {**ceph.config_overrides()["ceph"], **(ceph_opts or {})}.items():
+        conf.set_override(key, value, group="ceph")
+    for key, value in {**OBJECT_OPTS, **object_opts}.items():
+        conf.set_override(key, value, group="object_storage")
+    return conf
+
+
+@pytest.fixture(scope="session")
+def make_objects(ceph: CephCluster) -> Iterator[Callable[..., Any]]:
+    """A set-up CephObjectStorageDriver; keyword arguments as for build_object_conf."""
+    from translator_drivers.ceph.objects import CephObjectStorageDriver
+
+    made = []
+
+    def make(**kwargs: Any) -> CephObjectStorageDriver:
+        driver = CephObjectStorageDriver(build_object_conf(ceph, **kwargs))
+        driver.setup()
+        made.append(driver)
+        return driver
+    yield make
+    for driver in made:
+        driver.close()
+
+
+@pytest.fixture(scope="session")
+def objects(make_objects: Callable[..., Any]) -> Any:
+    """An object storage driver with OBJECT_OPTS."""
+    return make_objects()
+
+
+@pytest.fixture(scope="session")
+def s3(ceph: CephCluster) -> Iterator[Any]:
+    """A boto3 client of the tests' own, to look at what the driver did."""
+    import boto3
+    from botocore.config import Config
+
+    client = boto3.session.Session().client(
+        "s3", endpoint_url=ceph.rgw_endpoint, aws_access_key_id=ceph.s3_access_key,
+        aws_secret_access_key=ceph.s3_secret_key, region_name="us-east-1",
+        config=Config(s3={"addressing_style": "path"}))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def bucket(objects: Any, s3: Any) -> Iterator[str]:
+    """A new empty container, removed with its objects after the test (the radosgw
+    user has at most 1000 buckets, shared by every suite of the session)."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    objects.create_container(name, {})
+    yield name
+    remove_bucket(s3, name)
+
+
+def remove_bucket(s3: Any, name: str) -> None:
+    import botocore.exceptions
+
+    try:
+        for upload in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
+            s3.abort_multipart_upload(Bucket=name, Key=upload["Key"],
+                                      UploadId=upload["UploadId"])
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name):
+            for entry in page.get("Contents", []):
+                s3.delete_object(Bucket=name, Key=entry["Key"])
+        s3.delete_bucket(Bucket=name)
+    except botocore.exceptions.ClientError as error:
+        if error.response["Error"]["Code"] != "NoSuchBucket":
+            raise
+
+
+def byte_source(data: bytes, *, chunk: int = 256 * 1024, size: int | None = None,
+                md5: str = "", fail_after: int | None = None) -> Any:
+    """A CheckedReader over ``data`` as the core builds one; ``fail_after`` bytes in, the
+    caller goes away (the next read raises Aborted)."""
+    from translator.service.streams import CheckedReader, UploadAborted
+
+    pieces = iter([data[i:i + chunk] for i in range(0, len(data), chunk)])
+    sent = 0
+
+    def next_chunk() -> bytes | None:
+        nonlocal sent
+        if fail_after is not None and sent >= fail_after:
+            raise UploadAborted("the caller went away")
+        piece = next(pieces, None)
+        sent += len(piece or b"")
+        return piece
+    return CheckedReader(next_chunk, size=size, md5=md5)
+
+
+def uploads_in_progress(s3: Any, name: str) -> list[str]:
+    return [u["Key"] for u in s3.list_multipart_uploads(Bucket=name).get("Uploads", [])]
