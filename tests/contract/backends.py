@@ -98,7 +98,7 @@ def ceph_block() -> Iterator[BlockBackend]:
     from translator_drivers.ceph import conf as ceph_conf
 
     ceph = cluster()
-    conf = _block_conf(ceph_conf.register_opts, ceph.config_overrides())
+    conf = _block_conf(ceph_conf.register_opts, {"ceph": ceph.config_overrides()["ceph"]})
     yield BlockBackend(conf, "hypervisor-host-1")
 
 

@@ -60,6 +60,8 @@ def embedded_default(conf: cfg.ConfigOpts, drivers: dict):
                 simulator.start()
                 simulators.append(simulator)
                 for group, values in simulator.config_overrides().items():
+                    if group not in conf:  # for a driver of another API, not loaded
+                        continue
                     for key, value in values.items():
                         conf.set_override(key, value, group=group)
             LOG.warning("EMBEDDED DEFAULT: no configuration file found. The %s API is served "

@@ -32,9 +32,11 @@ def test_defaults_are_cinders_where_cinder_has_the_option(conf):
     assert g.rbd_secret_uuid == ""
 
 
-def test_no_option_holds_a_secret():
+def test_only_the_rgw_keys_are_secrets():
     # The cephx key stays in the keyring named by rbd_ceph_conf, never in our config.
-    assert not any(o.secret for o in ceph_conf.opts)
+    assert not any(o.secret for o in ceph_conf.rbd_opts)
+    assert {o.name for o in ceph_conf.rgw_opts if o.secret} == {"rgw_access_key",
+                                                                "rgw_secret_key"}
 
 
 def test_the_cluster_harness_overrides_only_real_options(conf, ceph):
@@ -58,7 +60,9 @@ def test_list_opts_for_the_generator():
     assert {o.name for o in opts} == {
         "rbd_ceph_conf", "rbd_cluster_name", "rbd_user", "rbd_pool", "rbd_images_pool",
         "rbd_flatten_volume_from_snapshot", "rbd_max_clone_depth", "rados_connect_timeout",
-        "rbd_secret_uuid"}
+        "rbd_secret_uuid", "rgw_endpoint", "rgw_access_key", "rgw_secret_key", "rgw_region",
+        "rgw_verify_tls", "rgw_ca_bundle", "rgw_connect_timeout", "rgw_read_timeout",
+        "rgw_max_attempts", "rgw_request_checksums"}
     assert type_group == "volume_type:standard"
     assert {o.name for o in type_opts} == {"rbd_pool", "rbd_features"}
     assert all(o.help.startswith("Ceph RBD:") for o in type_opts)

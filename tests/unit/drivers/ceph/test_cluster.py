@@ -167,7 +167,12 @@ def test_config_overrides_and_credentials_file(ceph: CephCluster) -> None:
     options = ceph.config_overrides()["ceph"]
     assert options["rbd_ceph_conf"] == ceph.conf_path
     assert (options["rbd_pool"], options["rbd_user"]) == ("volumes", "admin")
-    assert set(options) == {"rbd_ceph_conf", "rbd_pool", "rbd_user"}
+    assert set(options) == {"rbd_ceph_conf", "rbd_pool", "rbd_user", "rgw_endpoint",
+                            "rgw_access_key", "rgw_secret_key"}
+    assert (options["rgw_endpoint"], options["rgw_access_key"]) == (ceph.rgw_endpoint,
+                                                                    ceph.s3_access_key)
+    assert ceph.config_overrides()["swift"] == {
+        "auth_url": ceph.swift_auth_url, "user": ceph.swift_user, "key": ceph.swift_key}
     assert ceph.swift_auth_url == ceph.rgw_endpoint + "/auth/1.0"
     assert ceph.swift_user.endswith(":swift")
     assert all((ceph.s3_access_key, ceph.s3_secret_key, ceph.swift_key))
