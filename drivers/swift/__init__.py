@@ -1,1 +1,2 @@
-"""The Swift object storage driver: any Swift API endpoint (Ceph RGW serves one), auth v1 or Keystone."""
+"""The Swift object storage driver: any Swift API endpoint (Ceph RGW serves one), auth v1
+or Keystone."""
