@@ -63,10 +63,11 @@ opts = [
                help="HMAC digest of temp URL signatures. Ceph RGW 16.2 verifies only sha1; "
                     "OpenStack Swift accepts all three (its default allowed digests are "
                     "sha256 and sha512 in recent releases)."),
-    cfg.StrOpt("segment_container_suffix", default="_segments",
+    cfg.StrOpt("segment_container_suffix", default="_segments", regex=r"^[^/\s]+$",
                help="Large objects are stored as Swift static large objects whose segments "
                     "live in the container <container><suffix>, the swift CLI's convention, "
-                    "so both tools can read each other's objects."),
+                    "so both tools can read each other's objects. Not empty: segments must "
+                    "not mix with the objects. Each large object records the suffix it used."),
     cfg.BoolOpt("verify_ssl", default=True,
                 help="Verify the TLS certificates of https auth and storage endpoints. Turn "
                      "off only for test installations with self-signed certificates."),

@@ -6,10 +6,10 @@ manifest, hidden from the caller's metadata:
 
 - ``translator-md5``: the hex MD5 of the whole content (an SLO's ETag is the
   MD5 of its segments' ETags, not of the data);
-- ``translator-segments``: where its segments are, ``<segments
-  container>/<upload prefix>`` URL-quoted, so a replace, copy or delete finds
-  them (RGW does not return SLO manifests: ``?multipart-manifest=get``
-  answers an empty body);
+- ``translator-segments``: ``<segments container suffix>/<upload id>``, so a
+  replace, copy or delete finds its segments (RGW does not return SLO
+  manifests: ``?multipart-manifest=get`` answers an empty body), even after
+  ``[swift] segment_container_suffix`` changed;
 - ``translator-parts``: how many segments it has.
 
 RGW adds ``static-large-object`` to an SLO's metadata by itself; it is hidden
@@ -156,22 +156,35 @@ def content_range_total(value: str) -> int | None:
 
 # -- where segments live ------------------------------------------------------------------
 
-def segments_location(container: str, prefix: str) -> str:
-    return f"{quote(container, safe='')}/{quote(prefix, safe='')}"
+#: Longest object name used as is in its segments' names, leaving room for
+#: "/<upload id>/<index>" within Swift's 1024 bytes; longer ones use their SHA-256.
+MAX_SEGMENT_BASE = 1024 - len("/0123456789abcdef0123456789abcdef/00000000")
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def parse_segments_location(value: str) -> tuple[str, str] | None:
-    container, sep, prefix = value.partition("/")
-    if not sep or not container or not prefix:
-        return None
-    return unquote(container), unquote(prefix)
+def segment_prefix(name: str, upload_id: str) -> str:
+    """Where the segments of ``upload_id`` of object ``name`` are, in its segments container."""
+    raw = name.encode()
+    base = name if len(raw) <= MAX_SEGMENT_BASE else "sha256-" + hashlib.sha256(raw).hexdigest()
+    return f"{base}/{upload_id}/"
 
 
-def segments_of(headers: Mapping[str, str]) -> tuple[str, str] | None:
-    """(segments container, upload prefix) of an SLO this driver wrote, else None."""
+def segments_value(suffix: str, upload_id: str) -> str:
+    """The manifest's translator-segments value: short, whatever the names (Swift caps
+    metadata values at 256 bytes)."""
+    return f"{quote(suffix, safe='')}/{upload_id}"
+
+
+def segments_of(container: str, name: str,
+                headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """(segments container, prefix) of object ``container/name`` if it is an SLO this
+    driver wrote (its headers say so), else None."""
     if not is_slo(headers):
         return None
-    return parse_segments_location(headers.get(OBJECT_META + SEGMENTS_KEY, ""))
+    suffix, sep, upload_id = headers.get(OBJECT_META + SEGMENTS_KEY, "").rpartition("/")
+    if not sep or not suffix or not _UPLOAD_ID.match(upload_id):
+        return None
+    return container + unquote(suffix), segment_prefix(name, upload_id)
 
 
 # -- page tokens --------------------------------------------------------------------------

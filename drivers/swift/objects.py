@@ -218,7 +218,7 @@ class SwiftObjectStorageDriver(base.ObjectStorageDriver):
                 f"deleting {what}", not_found=f"{what} not found"):
             conn.delete_object(container, name,
                                query_string="multipart-manifest=delete" if slo else None)
-        location = m.segments_of(headers)
+        location = m.segments_of(container, name, headers)
         if location is not None:  # RGW's bulk delete answers 200 even when a delete failed
             self.segments.sweep(*location)
 

@@ -3,9 +3,10 @@
 An object above ``[object_storage] large_object_threshold_bytes`` is stored
 as a Swift static large object (SLO): segments of ``part_bytes`` in the
 container ``<container><segment_container_suffix>`` (``<c>_segments`` by
-default, the swift CLI's convention), named ``<object>/<upload uuid>/<index>``
-so that concurrent uploads of one name never collide, then a manifest PUT
-with ``?multipart-manifest=put``.
+default, the swift CLI's convention), named ``<object>/<upload id>/<index>``
+(a random upload id, so concurrent uploads of one name never collide; the
+object name's SHA-256 instead when it is too long to fit), then a manifest
+PUT with ``?multipart-manifest=put``.
 
 At most ``part_concurrency`` segments of one upload are in flight, on a
 thread pool of the driver's own, so an upload holds about ``part_bytes x
@@ -27,7 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from translator_drivers.swift import errors
+from translator_drivers.swift import errors, mapping
 from translator_drivers.swift.connection import ConnectionPool
 
 LOG = logging.getLogger(__name__)
@@ -49,9 +50,12 @@ class Segments:
     def container_for(self, container: str) -> str:
         return f"{container}{self.suffix}"
 
-    @staticmethod
-    def new_prefix(name: str) -> str:
-        return f"{name}/{uuid.uuid4().hex}/"
+    def new_upload(self, container: str, name: str) -> tuple[tuple[str, str], str]:
+        """Where a new upload of ``container/name`` puts its segments (segments container,
+        prefix), and the manifest's translator-segments value that says so."""
+        upload_id = uuid.uuid4().hex
+        return ((self.container_for(container), mapping.segment_prefix(name, upload_id)),
+                mapping.segments_value(self.suffix, upload_id))
 
     def ensure_container(self, container: str) -> None:
         """Create the segments container (PUT is idempotent in Swift)."""

@@ -3,8 +3,9 @@
 PutObject reads up to ``large_object_threshold_bytes + 1`` bytes (or trusts
 a declared size) to choose: an object that ends within the threshold is one
 PUT with ``ETag: <md5>`` sent only after the source returned its end (the
-source raises there when the caller's size or MD5 does not match); a longer
-one becomes an SLO whose manifest is written only after that end too.
+source raises there when the caller's size or MD5 does not match), so it is
+held whole in memory, at most the threshold; a longer one becomes an SLO
+whose manifest is written only after that end too.
 
 Replacing an object: the target is looked at (HEAD) first; when it was an
 SLO this driver wrote, its segments are deleted once the new object is in.
@@ -85,23 +86,22 @@ class Writer:
     def _put_large(self, spec: models.ObjectSpec, source: models.ByteSource,
                    pieces: list[bytes]) -> tuple[models.StoredObject, tuple[str, str]]:
         self.require_container(spec.container)
-        container = self.segments.container_for(spec.container)
-        self.segments.ensure_container(container)
-        prefix = self.segments.new_prefix(spec.name)
+        location, marker = self.segments.new_upload(spec.container, spec.name)
+        self.segments.ensure_container(location[0])
         try:
-            entries = self.segments.upload(container, prefix,
+            entries = self.segments.upload(*location,
                                            _parts(pieces, source, self.opts.part_bytes))
-            stored = self.put_manifest(spec, entries, source.md5, (container, prefix))
+            stored = self.put_manifest(spec, entries, source.md5, marker)
         except BaseException:
-            self.segments.sweep(container, prefix)
+            self.segments.sweep(*location)
             raise
-        return stored, (container, prefix)
+        return stored, location
 
     def put_manifest(self, spec: models.ObjectSpec, entries: list[dict], md5: str,
-                     location: tuple[str, str]) -> models.StoredObject:
+                     marker: str) -> models.StoredObject:
         headers = {**m.meta_headers(m.OBJECT_META, spec.metadata),
                    m.OBJECT_META + m.MD5_KEY: md5,
-                   m.OBJECT_META + m.SEGMENTS_KEY: m.segments_location(*location),
+                   m.OBJECT_META + m.SEGMENTS_KEY: marker,
                    m.OBJECT_META + m.PARTS_KEY: str(len(entries))}
         response: dict = {}
         with self.pool.connection() as conn, self._mapped(
@@ -127,7 +127,7 @@ class Writer:
         source = self.head(spec.source_container, spec.source_name)
         same = (spec.source_container, spec.source_name) == (spec.destination_container,
                                                               spec.destination_name)
-        old = (m.segments_of(source) if same else
+        old = (m.segments_of(spec.source_container, spec.source_name, source) if same else
                self.old_segments(spec.destination_container, spec.destination_name))
         metadata = (m.metadata_of(source, m.OBJECT_META, m.HIDDEN_OBJECT_KEYS)
                     if spec.metadata is None else spec.metadata)
@@ -137,7 +137,7 @@ class Writer:
             metadata=metadata, size_bytes=int(source.get("content-length", 0)))
         if not m.is_slo(source):
             return self._copy_plain(spec, target, old)
-        location = m.segments_of(source)
+        location = m.segments_of(spec.source_container, spec.source_name, source)
         if location is None:  # another tool's SLO: read it and write it again
             download = open_source(spec.source_container, spec.source_name)
             try:
@@ -145,17 +145,16 @@ class Writer:
             finally:
                 download.close()
         self.require_container(target.container)
-        container = self.segments.container_for(target.container)
-        self.segments.ensure_container(container)
-        prefix = self.segments.new_prefix(target.name)
+        new, marker = self.segments.new_upload(target.container, target.name)
+        self.segments.ensure_container(new[0])
         try:
-            entries = self.segments.copy(location, container, prefix)
-            stored = self.put_manifest(target, entries, source.get(
-                m.OBJECT_META + m.MD5_KEY, ""), (container, prefix))
+            entries = self.segments.copy(location, *new)
+            stored = self.put_manifest(target, entries,
+                                       source.get(m.OBJECT_META + m.MD5_KEY, ""), marker)
         except BaseException:
-            self.segments.sweep(container, prefix)
+            self.segments.sweep(*new)
             raise
-        self.drop(old, (container, prefix))
+        self.drop(old, new)
         return stored
 
     def _copy_plain(self, spec: models.CopySpec, target: models.ObjectSpec,
@@ -197,11 +196,12 @@ class Writer:
             headers = self.head(container, name)
         except exc.NotFound:
             return None
-        if m.is_slo(headers) and m.segments_of(headers) is None:
+        location = m.segments_of(container, name, headers)
+        if m.is_slo(headers) and location is None:
             LOG.warning("Object %s/%s is a static large object written by another tool: "
                         "when it is replaced, its segments stay where that tool put them",
                         container, name)
-        return m.segments_of(headers)
+        return location
 
     def drop(self, old: tuple[str, str] | None, new: tuple[str, str] | None) -> None:
         """Delete a replaced SLO's segments (never the new object's)."""

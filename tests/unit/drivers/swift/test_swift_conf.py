@@ -100,3 +100,19 @@ def test_capabilities_cover_every_rpc(make_driver):
     for fact in ("static large objects", "_segments", "md5", "server side",
                  "temp_url_key", "auth v1", "SHA1"):
         assert fact in notes, fact
+
+
+def test_tls_timeout_and_retries_reach_swiftclient_and_keystoneauth(make_driver):
+    v1 = make_driver(setup=False, verify_ssl=True, ca_file="/etc/ssl/our-ca.pem",
+                     timeout=7.5, retries=4)
+    conn = v1.pool.acquire()
+    assert (conn.cacert, conn.insecure, conn.timeout, conn.retries) == (
+        "/etc/ssl/our-ca.pem", False, 7.5, 4)
+    v3 = make_driver(setup=False, auth_version="3", auth_url="https://ks.example:5000",
+                     project_name="p", verify_ssl=False, region_name="R2",
+                     interface="internal", service_type="object-store-2")
+    conn = v3.pool.acquire()
+    assert conn.insecure is True and conn.session.verify is False
+    assert conn.session.auth.auth_url == "https://ks.example:5000/v3"
+    assert conn.os_options == {"service_type": "object-store-2", "endpoint_type": "internal",
+                               "interface": "internal", "region_name": "R2"}

@@ -206,3 +206,28 @@ def test_page_tokens_are_opaque_and_bound_to_their_listing(driver, container):
         assert caught.value.violations[0].field == "page_token"
     with pytest.raises(exc.InvalidInput):
         driver.list_containers(5, token)
+
+
+def test_a_long_named_large_object_keeps_short_segment_names(driver, container, raw):
+    name = "n" * 1000  # with "/<upload id>/<index>" it would pass Swift's 1024 bytes
+    stored = driver.put_object(models.ObjectSpec(container, name), source(BIG))
+    assert stored.extra["parts"] == "3"
+    segments = names(raw, f"{container}_segments")
+    assert len(segments) == 3 and all(s.startswith("sha256-") for s in segments)
+    marker = raw.head_object(container, name)["x-object-meta-translator-segments"]
+    assert len(marker) < 256  # Swift's limit on a metadata value
+    assert read_all(driver.open_object(container, name, len(BIG) - 3)) == BIG[-3:]
+    driver.delete_object(container, name)
+    assert names(raw, container) == [] and names(raw, f"{container}_segments") == []
+
+
+def test_segments_are_found_after_the_suffix_changed(make_driver, driver, container, raw):
+    driver.put_object(models.ObjectSpec(container, "big"), source(BIG))
+    renamed = make_driver(segment_container_suffix="-parts")
+    renamed.put_object(models.ObjectSpec(container, "big"), source(BIG))
+    assert names(raw, f"{container}_segments") == []  # the old upload's, swept
+    assert len(names(raw, f"{container}-parts")) == 3
+    renamed.delete_object(container, "big")
+    renamed.delete_container(container)  # and its empty segments container
+    assert names(raw, f"{container}-parts") == []
+    raw.put_container(container)  # for the fixture's cleanup
