@@ -58,7 +58,9 @@ class Writer:
             while total < limit:
                 piece = source.read(min(part, limit - total))
                 if not piece:  # the end, within the threshold: the source checked it
-                    stored = self._put_small(spec, b"".join(pieces), source.md5)
+                    data = b"".join(pieces)
+                    pieces.clear()
+                    stored = self._put_small(spec, data, source.md5)
                     self.drop(old, None)
                     return stored
                 pieces.append(piece)
