@@ -17,6 +17,7 @@ import pytest
 from oslo_config import cfg
 
 from ceph_session import cluster
+from driver_maker import driver_maker
 from translator.conf import block_storage
 from translator.drivers import models
 from translator_drivers.ceph import conf as ceph_conf
@@ -83,16 +84,8 @@ def make_driver(ceph: CephCluster) -> Iterator[Callable[..., Any]]:
     """A set-up CephBlockStorageDriver; keyword arguments as for build_conf."""
     from translator_drivers.ceph.block import CephBlockStorageDriver
 
-    made = []
-
-    def make(**kwargs: Any) -> CephBlockStorageDriver:
-        driver = CephBlockStorageDriver(build_conf(ceph, **kwargs))
-        driver.setup()
-        made.append(driver)
-        return driver
-    yield make
-    for driver in made:
-        driver.close()
+    with driver_maker(lambda **kw: CephBlockStorageDriver(build_conf(ceph, **kw))) as make:
+        yield make
 
 
 @pytest.fixture(scope="session")
@@ -218,16 +211,9 @@ def make_objects(ceph: CephCluster) -> Iterator[Callable[..., Any]]:
     """A set-up CephObjectStorageDriver; keyword arguments as for build_object_conf."""
     from translator_drivers.ceph.objects import CephObjectStorageDriver
 
-    made = []
-
-    def make(**kwargs: Any) -> CephObjectStorageDriver:
-        driver = CephObjectStorageDriver(build_object_conf(ceph, **kwargs))
-        driver.setup()
-        made.append(driver)
-        return driver
-    yield make
-    for driver in made:
-        driver.close()
+    with driver_maker(
+            lambda **kw: CephObjectStorageDriver(build_object_conf(ceph, **kw))) as make:
+        yield make
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import pytest
 from oslo_config import cfg
 
 from ceph_session import cluster
+from driver_maker import driver_maker
 from translator.conf import object_storage
 from translator.service.streams import CheckedReader
 from translator_drivers.ceph.cluster import CephCluster
@@ -54,17 +55,8 @@ def make_driver(ceph: CephCluster) -> Iterator[Callable[..., Any]]:
     """A set-up SwiftObjectStorageDriver; keyword arguments as for build_conf."""
     from translator_drivers.swift.objects import SwiftObjectStorageDriver
 
-    made = []
-
-    def make(*, setup: bool = True, **overrides: Any) -> SwiftObjectStorageDriver:
-        driver = SwiftObjectStorageDriver(build_conf(ceph, **overrides))
-        if setup:
-            driver.setup()
-        made.append(driver)
-        return driver
-    yield make
-    for driver in made:
-        driver.close()
+    with driver_maker(lambda **kw: SwiftObjectStorageDriver(build_conf(ceph, **kw))) as make:
+        yield make
 
 
 @pytest.fixture(scope="session")
