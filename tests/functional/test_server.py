@@ -47,7 +47,8 @@ def test_reflection_lists_and_describes_services(channel):
 def test_capabilities_describe_the_cloudstack_driver(channel):
     reply = capabilities_pb2_grpc.CapabilitiesStub(channel).GetCapabilities(
         capabilities_pb2.GetCapabilitiesRequest())
-    block, compute = reply.apis  # sorted by API name
+    block, compute, objects = reply.apis  # sorted by API name
+    assert (objects.api, objects.driver) == ("object_storage", "local")
     assert (compute.api, compute.driver) == ("compute", "cloudstack")
     assert (block.api, block.driver) == ("block_storage", "cloudstack")
     assert not {op.name: op for op in block.operations}["CreateVolume"].options[2].supported
