@@ -7,11 +7,13 @@ from translator.conf import (
     compute,
     default,
     grpc_server,
+    load_balancing,
     object_storage,
     operations,
 )
 
-_MODULES = (default, grpc_server, compute, block_storage, object_storage, operations)
+_MODULES = (default, grpc_server, compute, block_storage, object_storage, load_balancing,
+            operations)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

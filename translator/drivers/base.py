@@ -242,3 +242,60 @@ class ObjectStorageDriver(Driver):
                         expires_in: int) -> models.TempUrl:
         """A URL signed for ``method`` (models.TEMP_URL_GET or _PUT) for ``expires_in`` s."""
         raise self.unsupported("CreateTempUrl")
+
+
+class LoadBalancingDriver(Driver):
+    """Octavia-shaped load balancing: load balancers, listeners, pools, members, monitors.
+
+    Requests arrive validated for shape (ports, weights, monitor timings); a
+    driver refuses what its backend cannot honour in the ``check_*`` methods,
+    which the service calls before any operation starts, so nothing is ever
+    made for a request that names an unsupported option (UnsupportedOption
+    naming it, or InvalidInput naming the field). Mutations return a
+    BackendTask whose ``resource_id`` is the load balancer's id. A create that
+    fails midway removes what it made.
+    """
+
+    api = "load_balancing"
+
+    @abc.abstractmethod
+    def check_load_balancer(self, spec: models.LoadBalancerSpec) -> None:
+        """Refuse any option of ``spec`` the backend cannot honour; no I/O."""
+
+    def check_member(self, member: models.Member) -> None:
+        """Refuse a member the backend cannot use (e.g. one given only by address)."""
+
+    def check_health_monitor(self, monitor: models.HealthMonitor) -> None:
+        """Refuse a monitor type or setting the backend lacks."""
+
+    @abc.abstractmethod
+    def create_load_balancer(self, spec: models.LoadBalancerSpec) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def get_load_balancer(self, lb_id: str) -> models.LoadBalancer: ...
+
+    @abc.abstractmethod
+    def list_load_balancers(self, page_size: int,
+                            page_token: str) -> models.Page[models.LoadBalancer]: ...
+
+    @abc.abstractmethod
+    def delete_load_balancer(self, lb_id: str) -> models.BackendTask:
+        """Everything of the load balancer goes: listeners, pools, members, monitors, VIP."""
+
+    @abc.abstractmethod
+    def add_member(self, lb_id: str, pool_id: str,
+                   member: models.Member) -> models.BackendTask: ...
+
+    @abc.abstractmethod
+    def remove_member(self, lb_id: str, pool_id: str, member_id: str) -> models.BackendTask: ...
+
+    def update_member(self, lb_id: str, pool_id: str, member_id: str,
+                      weight: int) -> models.BackendTask:
+        raise self.unsupported("UpdateMember")
+
+    def set_health_monitor(self, lb_id: str, pool_id: str,
+                           monitor: models.HealthMonitor) -> models.BackendTask:
+        raise self.unsupported("SetHealthMonitor")
+
+    def delete_health_monitor(self, lb_id: str, pool_id: str) -> models.BackendTask:
+        raise self.unsupported("DeleteHealthMonitor")

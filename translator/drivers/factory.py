@@ -16,6 +16,7 @@ NAMESPACES = {
     "compute": "translator.drivers.compute",
     "block_storage": "translator.drivers.block_storage",
     "object_storage": "translator.drivers.object_storage",
+    "load_balancing": "translator.drivers.load_balancing",
 }
 
 

@@ -372,3 +372,79 @@ class TempUrl:
     url: str
     method: str
     expires_at: datetime.datetime
+
+
+# -- load balancing -----------------------------------------------------------
+# Enumerations are the proto's value names: protocols TCP/HTTP/HTTPS/UDP,
+# algorithms ROUND_ROBIN/LEAST_CONNECTIONS/SOURCE_IP, monitor types
+# PING/TCP/HTTP, persistence SOURCE_IP/HTTP_COOKIE/APP_COOKIE, provisioning
+# ACTIVE/PENDING_CREATE/PENDING_UPDATE/PENDING_DELETE/ERROR, operating
+# ONLINE/DEGRADED/OFFLINE/NO_MONITOR.
+
+
+@dataclass
+class HealthMonitor:
+    type: str
+    delay_seconds: int = 5
+    timeout_seconds: int = 3
+    max_retries: int = 3
+    url_path: str = ""
+    expected_codes: str = ""
+
+
+@dataclass
+class SessionPersistence:
+    type: str
+    cookie_name: str = ""
+
+
+@dataclass
+class Member:
+    """A backend of a pool: ``address`` + ``port``, or ``server_id`` (+ ``port``)."""
+
+    address: str = ""
+    port: int = 0
+    server_id: str = ""
+    weight: int = 1
+    id: str = ""
+    operating_status: str = ""
+
+
+@dataclass
+class Pool:
+    algorithm: str
+    members: list[Member] = field(default_factory=list)
+    health_monitor: HealthMonitor | None = None
+    session_persistence: SessionPersistence | None = None
+    id: str = ""
+
+
+@dataclass
+class Listener:
+    protocol: str
+    port: int
+    pool: Pool
+    id: str = ""
+
+
+@dataclass
+class LoadBalancer:
+    id: str
+    name: str = ""
+    vip_address: str = ""
+    vip_network_id: str = ""
+    provisioning_status: str = "ACTIVE"
+    operating_status: str = "NO_MONITOR"
+    listeners: list[Listener] = field(default_factory=list)
+    created_at: datetime.datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LoadBalancerSpec:
+    """What CreateLoadBalancer asks for, after validation (no ids, no statuses)."""
+
+    name: str
+    listeners: list[Listener]
+    vip_address: str = ""
+    vip_network_id: str = ""

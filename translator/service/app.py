@@ -21,6 +21,8 @@ from translator.api.v1 import (
     capabilities_pb2_grpc,
     compute_pb2,
     compute_pb2_grpc,
+    load_balancing_pb2,
+    load_balancing_pb2_grpc,
     object_storage_pb2,
     object_storage_pb2_grpc,
 )
@@ -32,6 +34,7 @@ from translator.service import operations as ops_service
 from translator.service.block_storage import BlockStorageServicer
 from translator.service.capabilities import CapabilitiesServicer
 from translator.service.compute import ComputeServicer
+from translator.service.load_balancing import LoadBalancingServicer
 from translator.service.lro import OperationManager
 from translator.service.object_storage import ObjectStorageServicer
 from translator.service.runner import Runner
@@ -46,6 +49,8 @@ SERVICE_NAMES = {
     "block_storage": block_storage_pb2.DESCRIPTOR.services_by_name["BlockStorage"].full_name,
     "object_storage":
         object_storage_pb2.DESCRIPTOR.services_by_name["ObjectStorage"].full_name,
+    "load_balancing":
+        load_balancing_pb2.DESCRIPTOR.services_by_name["LoadBalancing"].full_name,
 }
 ALWAYS = [
     capabilities_pb2.DESCRIPTOR.services_by_name["Capabilities"].full_name,
@@ -138,6 +143,11 @@ class TranslatorServer:
                 ObjectStorageServicer(self.drivers["object_storage"], run=self.backend,
                                       transfers=self.transfers, conf=self.conf), target)
             names.append(SERVICE_NAMES["object_storage"])
+        if "load_balancing" in self.drivers:
+            load_balancing_pb2_grpc.add_LoadBalancingServicer_to_server(
+                LoadBalancingServicer(self.drivers["load_balancing"], self.manager,
+                                      conf=self.conf), target)
+            names.append(SERVICE_NAMES["load_balancing"])
         capabilities_pb2_grpc.add_CapabilitiesServicer_to_server(
             CapabilitiesServicer(self.drivers), target)
         operations_pb2_grpc.add_OperationsServicer_to_server(
