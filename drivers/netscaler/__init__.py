@@ -1,0 +1,1 @@
+"""The Citrix NetScaler load balancing driver: a small NITRO REST client, and its simulator."""
