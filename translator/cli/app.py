@@ -21,10 +21,19 @@ from translator.api.v1 import (
     capabilities_pb2,
     capabilities_pb2_grpc,
     compute_pb2_grpc,
+    load_balancing_pb2_grpc,
     object_storage_pb2_grpc,
 )
 from translator.api.v1 import operations_pb2_grpc as watch_pb2_grpc
-from translator.cli import block_storage, compute, errors, object_storage, operations, output
+from translator.cli import (
+    block_storage,
+    compute,
+    errors,
+    load_balancing,
+    object_storage,
+    operations,
+    output,
+)
 
 DEFAULT_ENDPOINT = "127.0.0.1:50051"
 DEFAULT_TIMEOUT = 30.0
@@ -41,6 +50,7 @@ class Client:
         self.compute = compute_pb2_grpc.ComputeStub(self.channel)
         self.block_storage = block_storage_pb2_grpc.BlockStorageStub(self.channel)
         self.object_storage = object_storage_pb2_grpc.ObjectStorageStub(self.channel)
+        self.load_balancing = load_balancing_pb2_grpc.LoadBalancingStub(self.channel)
         self.capabilities = capabilities_pb2_grpc.CapabilitiesStub(self.channel)
         self.operations = operations_pb2_grpc.OperationsStub(self.channel)
         self.watcher = watch_pb2_grpc.OperationWatcherStub(self.channel)
@@ -264,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     _volume_parsers(commands, common)
     _snapshot_parsers(commands, common)
     object_storage.add_parsers(commands, common)
+    load_balancing.add_parsers(commands, common)
     _operation_parsers(commands, common)
     sub = commands.add_parser("capabilities", parents=[common],
                               help="what the configured drivers support")

@@ -17,7 +17,13 @@ from typing import Any, TextIO
 from google.longrunning import operations_pb2
 from google.protobuf import descriptor, empty_pb2, json_format, message, timestamp_pb2
 
-from translator.api.v1 import block_storage_pb2, capabilities_pb2, common_pb2, compute_pb2
+from translator.api.v1 import (
+    block_storage_pb2,
+    capabilities_pb2,
+    common_pb2,
+    compute_pb2,
+    load_balancing_pb2,
+)
 from translator.cli import errors
 
 Column = tuple[str, Callable[[Any], object]]
@@ -122,6 +128,10 @@ def result_text(op: operations_pb2.Operation) -> str:
         return f"server {result.id} {compute_pb2.Server.Status.Name(result.status)}"
     if isinstance(result, block_storage_pb2.Volume | block_storage_pb2.Snapshot):
         return f"{result.DESCRIPTOR.name.lower()} {result.id} {cinder_status(result)}"
+    if isinstance(result, load_balancing_pb2.LoadBalancer):
+        status = load_balancing_pb2.LoadBalancer.ProvisioningStatus.Name(
+            result.provisioning_status)
+        return f"load balancer {result.id} {status}"
     if result is None or isinstance(result, empty_pb2.Empty):
         return "done"
     return result.DESCRIPTOR.full_name
