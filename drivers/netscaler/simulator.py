@@ -1,0 +1,313 @@
+"""A wire-faithful Citrix NetScaler NITRO v1 REST simulator, for tests and the embedded
+default.
+
+It serves ``/nitro/v1/config/...`` over HTTP on loopback with the load balancing
+resources the translator's NetScaler driver uses: ``lbvserver``, ``servicegroup``,
+``server``, ``lbmonitor`` and the bindings ``servicegroup_servicegroupmember_binding``,
+``lbvserver_servicegroup_binding``, ``servicegroup_lbmonitor_binding``; other resource
+types answer 1232 "Invalid object name". What each part does, and the NetScaler facts
+it keeps, is in its module: sessions here, URLs and bulk requests in ``sim_http``,
+attributes in ``sim_schema``, referential rules in ``sim_store`` and ``sim_bindings``,
+member and vserver states in ``sim_health``, codes and HTTP statuses in ``sim_errors``.
+
+Sessions (NITRO "Connecting to the NetScaler Appliance"): ``POST /nitro/v1/config/login``
+with ``{"login": {"username", "password", "timeout"}}`` answers 201, ``Set-Cookie:
+NITRO_AUTH_TOKEN=<token>; path=/nitro/v1`` and ``{"errorcode": 0, "message": "Done",
+"severity": "NONE", "sessionid": "<token>"}``; the token looks like a real one ("##"
+and 60 hex digits). Bad credentials: 401, 354 "Invalid username or password". Every
+other call needs the cookie or ``X-NITRO-USER``/``X-NITRO-PASS`` headers (NITRO's
+per-request login; adc-nitro-go's habit of sending the cookie in a ``Set-Cookie``
+request header is accepted too). An unknown, logged-out or expired session, or no
+credentials at all: 401, 444 "Session expired or killed. Please login again". A session
+expires after ``timeout`` idle seconds (default: the simulator's ``session_timeout``,
+NITRO's 30 minutes). ``POST /nitro/v1/config/logout`` with ``{"logout": {}}`` answers 200.
+
+Python's standard library only: one ThreadingHTTPServer in a daemon thread, one lock
+around the state; health is computed when it is read. The password and session tokens
+never reach a log line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import hmac
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+from email.message import Message
+from typing import Any
+
+from translator_drivers.netscaler import sim_bindings, sim_http
+from translator_drivers.netscaler import sim_errors as err
+from translator_drivers.netscaler.sim_server import Server
+from translator_drivers.netscaler.sim_store import ConfigStore
+
+LOG = logging.getLogger(__name__)
+
+COOKIE = "NITRO_AUTH_TOKEN"
+
+
+@dataclass
+class _Session:
+    timeout: float
+    last_used: float
+
+
+def _cookie_token(headers: Message) -> str | None:
+    for header in ("Cookie", "Set-Cookie"):
+        for value in headers.get_all(header) or []:
+            for part in value.split(";"):
+                name, _, token = part.strip().partition("=")
+                if name == COOKIE and token:
+                    return urllib.parse.unquote(token.strip('"'))
+    return None
+
+
+class NetScalerSimulator:
+    """A Citrix NetScaler NITRO REST API on loopback, with test hooks: request counts,
+    injected failures, session expiry, backend health."""
+
+    name = "netscaler"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, username: str = "nsroot",
+                 password: str | None = None, session_timeout: float = 1800.0,
+                 health_interval: float = 0.2) -> None:
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password or secrets.token_urlsafe(24)
+        self.session_timeout = float(session_timeout)
+        #: Where start() writes {"endpoint", "username", "password"} (mode 0600), if set.
+        self.credentials_file: str | None = None
+        self._lock = threading.Lock()
+        self._store = ConfigStore(health_interval)
+        self._sessions: dict[str, _Session] = {}
+        self._requests: list[tuple[str, str]] = []
+        self._failures: dict[tuple[str, str], collections.deque[err.NitroError]] = \
+            collections.defaultdict(collections.deque)
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Bind (port 0: an ephemeral port) and serve in a daemon thread."""
+        if self._server is not None:
+            return
+        self._server = Server((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        name="netscaler-simulator", daemon=True)
+        self._thread.start()
+        if self.credentials_file:
+            self._write_credentials(self.credentials_file)
+        LOG.debug("NetScaler simulator serving at %s", self.endpoint)
+
+    def stop(self) -> None:
+        """Stop serving and drop open keep-alive connections."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> NetScalerSimulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        """``http://HOST:PORT`` (valid once started); clients add ``/nitro/v1/...``."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"
+
+    def config_overrides(self) -> dict[str, dict[str, object]]:
+        """The [netscaler] options that point the translator at this simulator."""
+        return {"netscaler": {"endpoint": self.endpoint, "username": self.username,
+                              "password": self.password}}
+
+    # --- test hooks ----------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests received since the start or reset_counts(), logins included."""
+        with self._lock:
+            return len(self._requests)
+
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        """(method, path without the query) of each request, in arrival order."""
+        with self._lock:
+            return list(self._requests)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def fail_next(self, method: str, resource: str, errorcode: int, message: str,
+                  http_status: int | None = None) -> None:
+        """Make the next ``method`` call on ``resource`` (e.g. "POST", "lbvserver";
+        "login" too) answer this NITRO error; the HTTP status defaults to the one NITRO
+        uses for that errorcode (599 when unknown). Queued failures apply in order."""
+        error = err.NitroError(errorcode, message=message, http_status=http_status)
+        with self._lock:
+            self._failures[(method.upper(), resource)].append(error)
+
+    def expire_sessions(self) -> None:
+        """Invalidate every session token: the next call with one answers 444."""
+        with self._lock:
+            self._sessions.clear()
+
+    def objects(self, resource: str) -> list[dict]:
+        """The configured objects of a resource or binding type, as GET renders them
+        (built-in monitors left out), for orphan checks."""
+        with self._lock:
+            now = time.monotonic()
+            if resource in sim_bindings.BINDING_TYPES:
+                return sim_bindings.get(self._store, resource, None, now)
+            if resource not in self._store.objects:
+                raise ValueError(f"the simulator has no resource type {resource!r}")
+            return self._store.user_objects(resource, now)
+
+    def set_member_health(self, ip: str, port: int, up: bool) -> None:
+        """What a monitor probe of backend ip:port finds from now on (default: up)."""
+        with self._lock:
+            self._store.book.set(ip, int(port), bool(up), time.monotonic())
+
+    # --- requests ------------------------------------------------------------------------
+
+    def handle(self, method: str, target: str, headers: Message,
+               raw_body: bytes) -> tuple[int, dict[str, Any] | None, list[tuple[str, str]]]:
+        """Answer one HTTP request: (status, JSON body or None, extra headers)."""
+        url = urllib.parse.urlsplit(target)
+        with self._lock:
+            self._requests.append((method, url.path))
+            now = time.monotonic()
+            extra: list[tuple[str, str]] = []
+            try:
+                status, body = self._answer(method, url, headers, raw_body, now, extra)
+            except err.NitroError as error:
+                status, body = error.http_status, error.body()
+            except Exception:  # noqa: BLE001 - a simulator bug answers as NITRO would
+                LOG.exception("NetScaler simulator failed on %s %s", method, url.path)
+                error = err.NitroError(1239, message="NITRO command Execution failed")
+                status, body = error.http_status, error.body()
+        LOG.debug("NetScaler simulator: %s %s -> %s", method, url.path, status)
+        return status, body, extra
+
+    def _answer(self, method: str, url: urllib.parse.SplitResult, headers: Message,
+                raw_body: bytes, now: float,
+                extra: list[tuple[str, str]]) -> tuple[int, dict[str, Any] | None]:
+        route = sim_http.split_path(url.path)
+        if route is None:
+            raise err.NitroError(err.INVALID_OBJECT_NAME, url.path)
+        resource, name = route
+        if method == "POST" and resource == "login":
+            self._inject(method, resource)
+            return self._login(sim_http.read_body(raw_body), now, extra)
+        self._authenticate(headers, now)
+        self._inject(method, resource)
+        if method == "POST" and resource == "logout":
+            self._sessions.pop(_cookie_token(headers) or "", None)
+            return 200, err.done()
+        body = sim_http.read_body(raw_body) if method in ("POST", "PUT") else {}
+        params = body.get("params") if isinstance(body.get("params"), dict) else {}
+        onerror = headers.get("X-NITRO-ONERROR") or params.get("onerror")
+        query = sim_http.parse_query(url.query)
+        return sim_http.dispatch(self._store, method, resource, name, query, body, onerror,
+                                 now)
+
+    def _inject(self, method: str, resource: str) -> None:
+        queued = self._failures.get((method, resource))
+        if queued:
+            raise queued.popleft()
+
+    def _credentials_ok(self, username: Any, password: Any) -> bool:
+        return (isinstance(username, str) and isinstance(password, str)
+                and hmac.compare_digest(username.encode(), self.username.encode())
+                and hmac.compare_digest(password.encode(), self.password.encode()))
+
+    def _login(self, body: dict[str, Any], now: float,
+               extra: list[tuple[str, str]]) -> tuple[int, dict[str, Any]]:
+        login = body.get("login")
+        if not isinstance(login, dict) or not self._credentials_ok(login.get("username"),
+                                                                   login.get("password")):
+            raise err.NitroError(err.BAD_CREDENTIALS)
+        try:
+            timeout = float(login.get("timeout") or self.session_timeout)
+        except (TypeError, ValueError):
+            raise err.bad_value("timeout") from None
+        token = "##" + secrets.token_hex(30).upper()
+        self._sessions[token] = _Session(timeout=timeout, last_used=now)
+        extra.append(("Set-Cookie", f"{COOKIE}={token}; path=/nitro/v1"))
+        return 201, {**err.done(), "sessionid": token}
+
+    def _authenticate(self, headers: Message, now: float) -> None:
+        token = _cookie_token(headers)
+        session = self._sessions.get(token or "")
+        if session is not None:
+            if now - session.last_used <= session.timeout:
+                session.last_used = now
+                return
+            del self._sessions[token]
+        user, password = headers.get("X-NITRO-USER"), headers.get("X-NITRO-PASS")
+        if user is not None or password is not None:
+            if self._credentials_ok(user, password):
+                return
+            raise err.NitroError(err.BAD_CREDENTIALS)
+        raise err.NitroError(err.SESSION_EXPIRED)
+
+    # --- translator-sim ------------------------------------------------------------------
+
+    def _write_credentials(self, path: str) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"endpoint": self.endpoint, "username": self.username,
+                       "password": self.password}, out)
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Options of ``translator-sim netscaler``."""
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8082, help="port (0: any free port)")
+        parser.add_argument("--username", default="nsroot", help="NITRO user to accept")
+        parser.add_argument("--password", default=os.environ.get("TRANSLATOR_SIM_PASSWORD"),
+                            help="password to accept (default: $TRANSLATOR_SIM_PASSWORD, "
+                                 "else generated)")
+        parser.add_argument("--credentials-file", metavar="PATH",
+                            help="write the endpoint, user and password as JSON here (mode "
+                                 "0600); the password is never printed")
+        parser.add_argument("--session-timeout", type=float, default=1800.0, metavar="S",
+                            help="idle seconds after which a session expires, unless the "
+                                 "login asks for another timeout")
+        parser.add_argument("--health-interval", type=float, default=0.2, metavar="S",
+                            help="real seconds standing for a monitor's default 5-second "
+                                 "probe interval")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> NetScalerSimulator:
+        """A simulator configured from ``add_arguments``' options; the credentials file
+        is written by start()."""
+        sim = cls(host=args.host, port=args.port, username=args.username,
+                  password=args.password, session_timeout=args.session_timeout,
+                  health_interval=args.health_interval)
+        sim.credentials_file = args.credentials_file
+        if not args.credentials_file and not args.password:
+            LOG.warning("NetScaler simulator password was generated and is not shown; pass "
+                        "--credentials-file or set TRANSLATOR_SIM_PASSWORD")
+        return sim
