@@ -2,7 +2,8 @@
 
 This module holds the dispatcher, the listings, SSH key pairs, tags and
 queryAsyncJobResult; the VM commands live in ``sim_vm_commands``, the volume
-and snapshot commands in ``sim_volumes``.
+and snapshot commands in ``sim_volumes``, public IPs and load balancing in
+``sim_lb``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from translator_drivers.cloudstack import sim_keys
+from translator_drivers.cloudstack.sim_lb import LB_JOB_CLASSES, LB_JOB_DURATIONS, LbCommands
 from translator_drivers.cloudstack.sim_models import (
     ACCOUNT,
     SERVER_API_EXCEPTION,
@@ -34,7 +36,7 @@ DEFAULT_JOB_DURATIONS = {
     "rebootVirtualMachine": 1.0, "destroyVirtualMachine": 1.0, "scaleVirtualMachine": 1.0,
     "createTags": 0.2,
     "createVolume": 0.5, "attachVolume": 0.5, "detachVolume": 0.5, "resizeVolume": 0.5,
-    "createSnapshot": 1.0, "deleteSnapshot": 0.3,
+    "createSnapshot": 1.0, "deleteSnapshot": 0.3, **LB_JOB_DURATIONS,
 }
 
 #: The command class CloudStack reports in queryAsyncJobResult's ``cmd``.
@@ -55,6 +57,7 @@ JOB_CLASSES = {
     "resizeVolume": _VOLUME_CMD + "ResizeVolumeCmd",
     "createSnapshot": _SNAPSHOT_CMD + "CreateSnapshotCmd",
     "deleteSnapshot": _SNAPSHOT_CMD + "DeleteSnapshotCmd",
+    **LB_JOB_CLASSES,
 }
 
 #: The resource type CloudStack names in tag errors.
@@ -64,7 +67,7 @@ _TEMPLATE_FILTERS = {"featured", "self", "selfexecutable", "sharedexecutable", "
                      "community", "all"}
 
 
-class Commands(VmCommands, VolumeCommands):
+class Commands(VmCommands, VolumeCommands, LbCommands):
     """Runs commands against a SimState; call only under the simulator's lock."""
 
     def __init__(self, state: SimState, durations: dict[str, float] | None = None) -> None:
@@ -200,10 +203,7 @@ class Commands(VmCommands, VolumeCommands):
         return page(p, "sshkeypair", [{"name": k.name, "fingerprint": k.fingerprint}
                                       for k in pairs])
 
-    # libcloud's list_nodes also asks for these; the simulator has no public IPs or rules.
-    def do_listPublicIpAddresses(self, p: Params) -> dict[str, Any]:
-        return page(p, "publicipaddress", [])
-
+    # libcloud's list_nodes also asks for these; the simulator has no forwarding rules.
     def do_listPortForwardingRules(self, p: Params) -> dict[str, Any]:
         return page(p, "portforwardingrule", [])
 

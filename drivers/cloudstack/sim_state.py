@@ -21,6 +21,7 @@ import itertools
 import uuid
 from typing import Any
 
+from translator_drivers.cloudstack.sim_lb import LbState
 from translator_drivers.cloudstack.sim_models import (
     DOMAIN,
     DOMAIN_ID,
@@ -72,6 +73,7 @@ class SimState:
         #: VM id → its volumes, the ROOT volume first.
         self.vm_disks: dict[str, list[Volume]] = {}
         self._zone_pools: dict[str, list[StoragePool]] = {}
+        self.lb = LbState()  # public IPs, load balancer rules and policies (sim_lb)
         self.vm_limit = 20000
         self._due: list[tuple[float, int, Job]] = []
         self._seq = itertools.count()
@@ -111,6 +113,7 @@ class SimState:
             "id": gid, "name": "default", "description": "Default Security Group", **OWNER,
             "ingressrule": [], "egressrule": [], "tags": []})
         self._seed_storage(basic, advanced)
+        self.lb.seed(list(self.zones.values()), list(self.networks.values()))
 
     def _seed_storage(self, basic: Zone, advanced: Zone) -> None:
         for name, size, tags, text in (
@@ -312,6 +315,7 @@ class SimState:
         self.expunged.add(vm.id)
         for nic in vm.nics:
             nic.network.pool.release(nic.ipaddress)
+        self.lb.forget_vm(vm.id)
         # The ROOT volume goes with the VM; data volumes are detached and stay.
         for disk in self.vm_disks.pop(vm.id, []):
             if disk.type == "ROOT":

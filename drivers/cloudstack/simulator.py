@@ -2,7 +2,8 @@
 
 It serves ``/client/api`` over HTTP on loopback and answers the commands the
 translator's CloudStack drivers use (compute; block storage on tagged primary
-pools with snapshots on secondary storage) the way a CloudStack 4.x management
+pools with snapshots on secondary storage; load balancing on public IPs, see
+``sim_lb``) the way a CloudStack 4.x management
 server does: HMAC-SHA1 request signatures (and ``signatureVersion=3`` with
 ``expires``), the ``<command>response`` JSON envelope, error codes with
 cserrorcodes, async jobs polled through queryAsyncJobResult, paging capped at
@@ -274,6 +275,16 @@ class CloudStackSimulator:
             if state is not None:
                 found.state = state
             return found.render()
+
+    def set_lb_provider(self, network: str, provider: str | None) -> None:
+        """Balance a guest network (name or id) through "Netscaler" or "VirtualRouter"
+        (their capabilities in ``sim_lb.PROVIDERS``), or None for no Lb service."""
+        with self._lock:
+            found = next((n for n in self._state.networks.values()
+                          if network in (n.id, n.name)), None)
+            if found is None:
+                raise ValueError(f"no network {network!r}")
+            self._state.lb.set_provider(found, provider)
 
     def fail_next(self, command: str, errorcode: int, errortext: str) -> None:
         """Make the next call of ``command`` answer this error (HTTP status = errorcode)."""
