@@ -140,7 +140,7 @@ def member(text: str) -> pb.Member:
 
 def monitor(text: str) -> pb.HealthMonitor:
     """``TYPE[,delay=S,timeout=S,retries=N,path=/p,codes=C]``; delay 5, retries 3 and a
-    timeout of 3 (at most the delay) unless given. ``codes`` may hold commas itself
+    timeout of 3 (less than the delay) unless given. ``codes`` may hold commas itself
     (``codes=200,202``): a bare item after it continues the list."""
     kind, *items = text.split(",")
     result = pb.HealthMonitor(type=_enum(pb.HealthMonitor.Type, kind, "monitor type"))
@@ -163,7 +163,8 @@ def monitor(text: str) -> pb.HealthMonitor:
         raise argparse.ArgumentTypeError(
             f"path and codes are for HTTP monitors only, not {kind.strip().upper()}")
     delay = _number(given.get("delay", str(MONITOR_DEFAULTS["delay"])), "monitor delay")
-    timeout = given.get("timeout", str(min(MONITOR_DEFAULTS["timeout"], delay)))
+    # Below the delay, as NetScaler requires (and 1 when the delay is 1 second).
+    timeout = given.get("timeout", str(min(MONITOR_DEFAULTS["timeout"], max(1, delay - 1))))
     result.delay_seconds = delay
     result.timeout_seconds = _number(timeout, "monitor timeout")
     result.max_retries = _number(given.get("retries", str(MONITOR_DEFAULTS["retries"])),
@@ -403,7 +404,7 @@ def monitor_delete(args, client: Client, console: output.Console) -> int:
 
 MEMBER_HELP = "ADDRESS:PORT[:WEIGHT], [IPV6]:PORT[:WEIGHT] or server=ID:PORT[:WEIGHT]"
 MONITOR_HELP = ("TYPE[,delay=S,timeout=S,retries=N,path=/PATH,codes=CODES]; TYPE is "
-                f"{', '.join(MONITOR_TYPES)}; delay 5, timeout 3 (at most the delay), "
+                f"{', '.join(MONITOR_TYPES)}; delay 5, timeout 3 (below the delay), "
                 "retries 3 unless given; path and codes (200, 200,202 or 200-204) for HTTP")
 
 
