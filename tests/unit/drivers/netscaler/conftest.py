@@ -114,3 +114,96 @@ def nitro(anonymous):
     """A logged-in raw NITRO caller."""
     assert anonymous.login().status == 201
     return anonymous
+
+
+# --- the netscaler driver's tests (test_lb*.py, test_client*.py) ----------------------------
+
+#: Every entity type the driver makes, for orphan checks.
+DRIVER_TYPES = ("lbvserver", "servicegroup", "lbmonitor",
+                "servicegroup_servicegroupmember_binding", "servicegroup_lbmonitor_binding",
+                "lbvserver_servicegroup_binding")
+
+
+def driver_conf(sim: NetScalerSimulator, **overrides: Any):
+    """A ConfigOpts with [netscaler] pointing at ``sim``; keywords override options."""
+    from oslo_config import cfg
+
+    from translator_drivers.netscaler import conf as ns_conf
+
+    conf = cfg.ConfigOpts()
+    ns_conf.register_opts(conf)
+    conf([], project="translator", default_config_files=[])
+    for key, value in {**sim.config_overrides()["netscaler"], "timeout": 10.0,
+                       **overrides}.items():
+        conf.set_override(key, value, group="netscaler")
+    return conf
+
+
+@pytest.fixture
+def make_driver(ns_sim):
+    """``make(setup=True, **options)``: a NetScalerLoadBalancingDriver on ``ns_sim``."""
+    from driver_maker import driver_maker
+    from translator_drivers.netscaler.lb import NetScalerLoadBalancingDriver
+
+    with driver_maker(lambda **kw: NetScalerLoadBalancingDriver(driver_conf(ns_sim, **kw))) \
+            as make:
+        yield make
+
+
+@pytest.fixture
+def driver(make_driver):
+    return make_driver()
+
+
+@pytest.fixture
+def make_client(ns_sim):
+    """``make(**options)``: a NitroClient on ``ns_sim``, not logged in; closed at the end."""
+    from translator_drivers.netscaler.client import NitroClient
+
+    made = []
+
+    def make(**overrides: Any) -> NitroClient:
+        made.append(NitroClient(driver_conf(ns_sim, **overrides).netscaler))
+        return made[-1]
+
+    yield make
+    for client in made:
+        client.close()
+
+
+class Specs:
+    """Load balancer specs: ``lb(*listeners, name=, vip_address=, vip_network_id=)`` (one
+    HTTP listener on port 80 with two members by default), ``listener(...)``, ``members(n)``."""
+
+    @staticmethod
+    def members(count: int, *, port: int = 8080, net: str = "10.0.0") -> list:
+        from translator.drivers import models
+
+        return [models.Member(address=f"{net}.{i}", port=port) for i in range(1, count + 1)]
+
+    def listener(self, protocol: str = "HTTP", port: int = 80, *,
+                 algorithm: str = "ROUND_ROBIN", member_count: int = 2, monitor=None,
+                 persistence=None, members: list | None = None):
+        from translator.drivers import models
+
+        return models.Listener(protocol=protocol, port=port, pool=models.Pool(
+            algorithm=algorithm, members=self.members(member_count) if members is None
+            else members, health_monitor=monitor, session_persistence=persistence))
+
+    def lb(self, *listeners, name: str = "web", vip_address: str = "192.0.2.10",
+           vip_network_id: str = ""):
+        from translator.drivers import models
+
+        return models.LoadBalancerSpec(name=name, listeners=list(listeners) or [self.listener()],
+                                       vip_address=vip_address, vip_network_id=vip_network_id)
+
+
+@pytest.fixture
+def specs() -> Specs:
+    return Specs()
+
+
+@pytest.fixture
+def orphans(ns_sim):
+    """``orphans()``: what the driver's entity types still hold (an empty dict when clean)."""
+    return lambda: {t: ns_sim.objects(t) for t in DRIVER_TYPES if ns_sim.objects(t)}
