@@ -139,14 +139,7 @@ def _operation(store: ConfigStore, method: str, resource: str, name: str | None,
     if method == "PUT":
         return lambda item: store.update(resource, item, name)
     if query.get("idempotent", "").lower() == "yes":
-        def add_or_update(item: Any) -> None:
-            try:
-                store.add(resource, item)
-            except err.NitroError as error:
-                if error.errorcode != err.RESOURCE_EXISTS:
-                    raise
-                store.update(resource, item, None)
-        return add_or_update
+        return lambda item: store.upsert(resource, item)
     return lambda item: store.add(resource, item)
 
 

@@ -47,6 +47,9 @@ MONITOR_TYPES = (
     "RADIUS_ACCOUNTING STOREFRONT APPC SMPP CITRIX-XNC-ECV CITRIX-XDM CITRIX-STA-SERVICE "
     "CITRIX-STA-SERVICE-NHOP").split()
 TIME_UNITS = ("SEC", "MSEC", "MIN")
+#: Service group attributes that address one member (PUT only).
+SERVICEGROUP_MEMBER_ATTRS = ("servername", "port", "weight", "customserverid", "serverid",
+                             "hashid")
 #: COOKIEINSERT needs HTTP headers to insert the cookie into.
 COOKIE_SERVICETYPES = ("HTTP", "SSL")
 
@@ -111,12 +114,14 @@ SERVICEGROUP = Spec(
         "cipheader usip pathmonitor pathmonitorindv useproxyport healthmonitor sc sp "
         "rtspsessionidremap clttimeout:d svrtimeout:d cka tcpb cmp maxbandwidth:d "
         "monthreshold:d state downstateflush tcpprofilename httpprofilename comment "
-        "appflowlog netprofile autoscale memberport:i monconnectionclose"),
+        "appflowlog netprofile autoscale memberport:i monconnectionclose "
+        # update only: ``set serviceGroup <sg> <serverName> <port> -weight N`` on a member
+        "servername port:i weight:d customserverid serverid:d hashid:d"),
     required=("servicegroupname", "servicetype"),
     immutable=("servicetype", "td", "cachetype", "memberport"),
     enums={"servicetype": tuple(SG_SERVICETYPES), "state": ENABLED_DISABLED,
            "healthmonitor": YES_NO, "usip": YES_NO, "cip": ENABLED_DISABLED},
-    names=("servicegroupname",),
+    ranges={"port": (1, 65535), "weight": (1, 100)}, names=("servicegroupname",),
     defaults={"state": "ENABLED", "healthmonitor": "YES", "td": 0, "maxclient": 0,
               "maxreq": 0, "usip": "NO", "cip": "DISABLED", "autoscale": "DISABLED"})
 

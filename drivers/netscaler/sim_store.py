@@ -65,10 +65,26 @@ class ConfigStore:
         spec = schema.SPECS[resource]
         attrs = schema.validate(spec, given)
         name = attrs[spec.key]
+        if resource == "servicegroup":
+            for key in schema.SERVICEGROUP_MEMBER_ATTRS:
+                if key in attrs:
+                    raise err.NitroError(err.INVALID_ARGUMENT, key)
         if name in self.objects[resource]:
             raise err.exists(spec.key, name)
         self._check(resource, attrs)
         self.objects[resource][name] = attrs
+
+    def upsert(self, resource: str, given: Any) -> None:
+        """An add with NITRO's ``?idempotent=yes``: an existing object is updated instead;
+        immutable attributes may be repeated with their current values."""
+        spec = schema.SPECS[resource]
+        attrs = schema.validate(spec, given)
+        current = self.objects[resource].get(attrs[spec.key])
+        if current is None:
+            self.add(resource, attrs)
+            return
+        self.update(resource, {k: v for k, v in attrs.items() if k not in spec.immutable
+                               or v != current.get(k, spec.defaults.get(k))}, None)
 
     def update(self, resource: str, given: Any, path_name: str | None) -> None:
         spec = schema.SPECS[resource]
@@ -81,9 +97,27 @@ class ConfigStore:
                 raise err.missing("type")
             if attrs["type"] != current["type"]:
                 raise err.not_found("monitorname", attrs["monitorname"])
+        if resource == "servicegroup":
+            self._update_member(attrs)
         merged = {**current, **attrs}
         self._check(resource, merged)
         current.update(attrs)
+
+    def _update_member(self, attrs: dict[str, Any]) -> None:
+        """``set serviceGroup <sg> <serverName> <port> -weight N``: the member-level
+        attributes of a servicegroup PUT change that member in place."""
+        given = {k: attrs.pop(k) for k in schema.SERVICEGROUP_MEMBER_ATTRS if k in attrs}
+        if not given:
+            return
+        if "servername" not in given or "port" not in given:
+            raise err.NitroError(err.ARG_PREREQ, "serverName, port")
+        members = self.members.get(attrs["servicegroupname"], {})
+        server, port = given.pop("servername"), given.pop("port")
+        member = members.get((server, port)) or next(
+            (m for m in members.values() if m["ip"] == server and m["port"] == port), None)
+        if member is None:
+            raise err.not_found("serverName", server)
+        member.update(given)
 
     def _check(self, resource: str, attrs: dict[str, Any]) -> None:
         """Rules between attributes of one object."""

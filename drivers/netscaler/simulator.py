@@ -5,22 +5,30 @@ It serves ``/nitro/v1/config/...`` over HTTP on loopback with the load balancing
 resources the translator's NetScaler driver uses: ``lbvserver``, ``servicegroup``,
 ``server``, ``lbmonitor`` and the bindings ``servicegroup_servicegroupmember_binding``,
 ``lbvserver_servicegroup_binding``, ``servicegroup_lbmonitor_binding``; other resource
-types answer 1232 "Invalid object name". What each part does, and the NetScaler facts
-it keeps, is in its module: sessions here, URLs and bulk requests in ``sim_http``,
-attributes in ``sim_schema``, referential rules in ``sim_store`` and ``sim_bindings``,
-member and vserver states in ``sim_health``, codes and HTTP statuses in ``sim_errors``.
+types answer 404, 1232 "Invalid object name". Each part keeps NetScaler's behaviour and
+says which in its docstring: sessions in ``sim_sessions``, URLs, GET options and bulk
+requests in ``sim_http``, attributes and typing in ``sim_schema``, referential rules in
+``sim_store`` and ``sim_bindings``, member and vserver states in ``sim_health``, error
+codes and HTTP statuses in ``sim_errors``.
 
-Sessions (NITRO "Connecting to the NetScaler Appliance"): ``POST /nitro/v1/config/login``
-with ``{"login": {"username", "password", "timeout"}}`` answers 201, ``Set-Cookie:
-NITRO_AUTH_TOKEN=<token>; path=/nitro/v1`` and ``{"errorcode": 0, "message": "Done",
-"severity": "NONE", "sessionid": "<token>"}``; the token looks like a real one ("##"
-and 60 hex digits). Bad credentials: 401, 354 "Invalid username or password". Every
-other call needs the cookie or ``X-NITRO-USER``/``X-NITRO-PASS`` headers (NITRO's
-per-request login; adc-nitro-go's habit of sending the cookie in a ``Set-Cookie``
-request header is accepted too). An unknown, logged-out or expired session, or no
-credentials at all: 401, 444 "Session expired or killed. Please login again". A session
-expires after ``timeout`` idle seconds (default: the simulator's ``session_timeout``,
-NITRO's 30 minutes). ``POST /nitro/v1/config/logout`` with ``{"logout": {}}`` answers 200.
+Where the facts come from (checked while writing it):
+
+- NetScaler's NITRO documentation (12.0, mirrored in subbendumajumder/netscaler-nitro-api):
+  login 201 + ``Set-Cookie: NITRO_AUTH_TOKEN=..; path=/nitro/v1``, logout 200, X-NITRO-USER
+  and X-NITRO-PASS, 30-minute default session; add 201, update (PUT) and delete 200;
+  ``?args=``, ``?filter=``, ``?attrs=``, ``?count=yes`` (``__count``), ``pagesize``;
+  bulk with X-NITRO-ONERROR exit/continue/rollback, 207 and errorcode 1243 with a
+  ``response`` list; the error listing (258, 273, 278, 354, 444, 1092-1097, 1232-1243,
+  2131-2133); every attribute name and its Integer/Double/String type.
+- Answers of real appliances quoted in public bug reports and clients: 409 ``{"errorcode":
+  273, "message": "Resource already exists [name, 10.32.158.11]", "severity": "ERROR"}``
+  (netscaler/ansible-collection-netscaleradc #492), 401 with 354 at login (VenafiPS),
+  400 for 1093 and 1074 (ansible collection #313, terraform-provider-citrixadc #155), 599
+  "Netscaler specific error" for 278 (terraform-provider-citrixadc #1447), 1092 "Arguments
+  cannot both be specified [serverName, IP]" (ansible collection, common.py), a GET of no
+  bindings answering Done without a list (ansible collection, common.py), 404 = not found
+  and 401 + 444 = log in again (adc-nitro-go), ``"weight": "1"`` with ``"port": 80`` in
+  member listings, session ids "##" + 60 hex digits (recorded answers in client tests).
 
 Python's standard library only: one ThreadingHTTPServer in a daemon thread, one lock
 around the state; health is computed when it is read. The password and session tokens
@@ -31,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import hmac
 import json
 import logging
 import os
@@ -39,34 +46,16 @@ import secrets
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
 from translator_drivers.netscaler import sim_bindings, sim_http
 from translator_drivers.netscaler import sim_errors as err
 from translator_drivers.netscaler.sim_server import Server
+from translator_drivers.netscaler.sim_sessions import Sessions
 from translator_drivers.netscaler.sim_store import ConfigStore
 
 LOG = logging.getLogger(__name__)
-
-COOKIE = "NITRO_AUTH_TOKEN"
-
-
-@dataclass
-class _Session:
-    timeout: float
-    last_used: float
-
-
-def _cookie_token(headers: Message) -> str | None:
-    for header in ("Cookie", "Set-Cookie"):
-        for value in headers.get_all(header) or []:
-            for part in value.split(";"):
-                name, _, token = part.strip().partition("=")
-                if name == COOKIE and token:
-                    return urllib.parse.unquote(token.strip('"'))
-    return None
 
 
 class NetScalerSimulator:
@@ -80,19 +69,29 @@ class NetScalerSimulator:
                  health_interval: float = 0.2) -> None:
         self.host = host
         self.port = port
-        self.username = username
-        self.password = password or secrets.token_urlsafe(24)
-        self.session_timeout = float(session_timeout)
+        self._sessions = Sessions(username, password or secrets.token_urlsafe(24),
+                                  float(session_timeout))
         #: Where start() writes {"endpoint", "username", "password"} (mode 0600), if set.
         self.credentials_file: str | None = None
         self._lock = threading.Lock()
         self._store = ConfigStore(health_interval)
-        self._sessions: dict[str, _Session] = {}
         self._requests: list[tuple[str, str]] = []
         self._failures: dict[tuple[str, str], collections.deque[err.NitroError]] = \
             collections.defaultdict(collections.deque)
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def username(self) -> str:
+        return self._sessions.username
+
+    @property
+    def password(self) -> str:
+        return self._sessions.password
+
+    @property
+    def session_timeout(self) -> float:
+        return self._sessions.default_timeout
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -218,12 +217,11 @@ class NetScalerSimulator:
         resource, name = route
         if method == "POST" and resource == "login":
             self._inject(method, resource)
-            return self._login(sim_http.read_body(raw_body), now, extra)
-        self._authenticate(headers, now)
+            return self._sessions.login(sim_http.read_body(raw_body), now, extra)
+        self._sessions.authenticate(headers, now)
         self._inject(method, resource)
         if method == "POST" and resource == "logout":
-            self._sessions.pop(_cookie_token(headers) or "", None)
-            return 200, err.done()
+            return self._sessions.logout(headers)
         body = sim_http.read_body(raw_body) if method in ("POST", "PUT") else {}
         params = body.get("params") if isinstance(body.get("params"), dict) else {}
         onerror = headers.get("X-NITRO-ONERROR") or params.get("onerror")
@@ -235,41 +233,6 @@ class NetScalerSimulator:
         queued = self._failures.get((method, resource))
         if queued:
             raise queued.popleft()
-
-    def _credentials_ok(self, username: Any, password: Any) -> bool:
-        return (isinstance(username, str) and isinstance(password, str)
-                and hmac.compare_digest(username.encode(), self.username.encode())
-                and hmac.compare_digest(password.encode(), self.password.encode()))
-
-    def _login(self, body: dict[str, Any], now: float,
-               extra: list[tuple[str, str]]) -> tuple[int, dict[str, Any]]:
-        login = body.get("login")
-        if not isinstance(login, dict) or not self._credentials_ok(login.get("username"),
-                                                                   login.get("password")):
-            raise err.NitroError(err.BAD_CREDENTIALS)
-        try:
-            timeout = float(login.get("timeout") or self.session_timeout)
-        except (TypeError, ValueError):
-            raise err.bad_value("timeout") from None
-        token = "##" + secrets.token_hex(30).upper()
-        self._sessions[token] = _Session(timeout=timeout, last_used=now)
-        extra.append(("Set-Cookie", f"{COOKIE}={token}; path=/nitro/v1"))
-        return 201, {**err.done(), "sessionid": token}
-
-    def _authenticate(self, headers: Message, now: float) -> None:
-        token = _cookie_token(headers)
-        session = self._sessions.get(token or "")
-        if session is not None:
-            if now - session.last_used <= session.timeout:
-                session.last_used = now
-                return
-            del self._sessions[token]
-        user, password = headers.get("X-NITRO-USER"), headers.get("X-NITRO-PASS")
-        if user is not None or password is not None:
-            if self._credentials_ok(user, password):
-                return
-            raise err.NitroError(err.BAD_CREDENTIALS)
-        raise err.NitroError(err.SESSION_EXPIRED)
 
     # --- translator-sim ------------------------------------------------------------------
 
