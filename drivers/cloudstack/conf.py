@@ -52,6 +52,21 @@ opts = [
                      "new volume from that snapshot and then deletes the snapshot; this "
                      "copies the whole disk through secondary storage. When false, such a "
                      "request is refused as unimplemented."),
+    cfg.StrOpt("lb_provider", default="Netscaler", choices=[
+                   ("Netscaler", "A NetScaler in front of the guest networks (elastic load "
+                                 "balancing in a basic zone): roundrobin and leastconn, "
+                                 "health check policies, tcp, udp and http rules."),
+                   ("VirtualRouter", "The virtual router's HAProxy: roundrobin, leastconn "
+                                     "and source, no health check policies, no UDP.")],
+               help="The CloudStack network service provider that balances the load "
+                    "balancers' networks. The load balancing driver refuses, before making "
+                    "anything, what this provider cannot do; it also checks each network's "
+                    "own Lb capabilities as CloudStack lists them."),
+    cfg.StrOpt("lb_network", default="",
+               help="Guest network (id or name) a load balancer's public IP is taken for when "
+                    "the request names no vip_network_id. Empty means the first of "
+                    "default_networks, else the first network of the default zone that "
+                    "offers load balancing."),
 ]
 
 #: Keys of each [volume_type:<name>] group the CloudStack block storage driver reads.

@@ -31,6 +31,7 @@ def test_defaults(conf):
     assert g.cache_ttl == 300
     assert g.user_data_max_bytes == 32768
     assert g.page_size == 500
+    assert g.lb_provider == "Netscaler" and g.lb_network == ""
 
 
 def test_keys_are_secret():
@@ -45,7 +46,7 @@ def test_list_opts_for_the_generator():
     assert {o.name for o in opts} == {
         "endpoint", "api_key", "secret_key", "verify_ssl", "timeout", "default_zone",
         "default_networks", "expunge_on_delete", "cache_ttl", "user_data_max_bytes",
-        "page_size", "clone_volume_via_snapshot"}
+        "page_size", "clone_volume_via_snapshot", "lb_provider", "lb_network"}
     assert type_group == "volume_type:standard"
     assert {o.name for o in type_opts} == {"disk_offering", "storage_tags"}
 
