@@ -4,8 +4,9 @@ reports from them.
 There are no real probes. A test says what a probe of a backend (ip, port) would find
 (``NetScalerSimulator.set_member_health``); a service group member shows that result
 once a probe interval has passed since the change, the way a real member changes
-state at its monitor's next probe. A member bound while its backend is already up or
-down shows that at once (the first probe is taken as done at bind time).
+state at its monitor's next probe. A newly bound member is DOWN until its first probe,
+one probe interval after binding, as a new service on a NetScaler shows DOWN until a
+probe succeeds; that probe finds what the backend was like at bind time.
 
 NetScaler behaviour kept (NITRO reference, lbmonitor and servicegroup):
 
@@ -94,8 +95,10 @@ class Probe:
                   now: float) -> bool:
         up = True
         for monitor in self.monitors:
-            moment = max(now - probe_period(monitor, self.health_interval), bound_at)
-            found = book.at(ip, port, moment)
+            period = probe_period(monitor, self.health_interval)
+            if now < bound_at + period:
+                return False  # not probed yet
+            found = book.at(ip, port, max(now - period, bound_at))
             if monitor.get("reverse") == "YES":
                 found = not found
             up = up and found

@@ -84,6 +84,7 @@ def test_one_listener_with_100_members_in_a_handful_of_requests(ns_sim, anonymou
                                                      "servicegroupname": "pool"})
     assert ns_sim.request_count == 7
     assert len(ns_sim.objects(MEMBERS)) == 100
+    time.sleep(TICK + 0.05)  # the monitor's first probes
     [vs] = anonymous.get("lbvserver/lb")
     assert (vs["curstate"], vs["health"], vs["activeservices"]) == ("UP", "100", "100")
 
@@ -102,6 +103,10 @@ def pool(nitro):
     return nitro
 
 
+def _probed():
+    time.sleep(TICK + 0.05)  # past the first probe of tcp-default
+
+
 def _states(nitro):
     return {m["ip"]: m["svrstate"] for m in nitro.get(f"{MEMBERS}/sg1")}
 
@@ -111,7 +116,10 @@ def _vs(nitro):
     return vs["curstate"], vs["health"], vs["activeservices"]
 
 
-def test_members_are_up_by_default(pool):
+def test_members_are_down_until_the_first_probe_then_up(pool):
+    assert _states(pool) == {"10.1.0.1": "DOWN", "10.1.0.2": "DOWN"}
+    assert _vs(pool) == ("DOWN", "0", "0")
+    time.sleep(TICK + 0.05)  # tcp-default probes every 5 s: one TICK
     assert _states(pool) == {"10.1.0.1": "UP", "10.1.0.2": "UP"}
     assert _vs(pool) == ("UP", "100", "2")
     assert pool.get("servicegroup/sg1")[0]["servicegroupeffectivestate"] == "UP"
@@ -121,8 +129,10 @@ def test_monitor_sees_a_change_after_its_interval(ns_sim, pool):
     pool.add("lbmonitor", {"monitorname": "slow", "type": "HTTP", "interval": 20})
     pool.add("servicegroup_lbmonitor_binding", {"servicegroupname": "sg1",
                                                 "monitor_name": "slow"})
+    time.sleep(4 * TICK + 0.05)  # a 20 s interval: the first probe is 4 ticks after binding
+    assert _states(pool) == {"10.1.0.1": "UP", "10.1.0.2": "UP"}
     ns_sim.set_member_health("10.1.0.1", 80, False)
-    assert _states(pool)["10.1.0.1"] == "UP"  # 20 s interval: 4 ticks until the next probe
+    assert _states(pool)["10.1.0.1"] == "UP"  # until the next probe
     time.sleep(4 * TICK + 0.05)
     assert _states(pool) == {"10.1.0.1": "DOWN", "10.1.0.2": "UP"}
     assert _vs(pool) == ("UP", "50", "1")
@@ -146,6 +156,7 @@ def test_default_tcp_probe_applies_without_a_monitor(ns_sim, pool):
 
 
 def test_a_member_bound_to_a_dead_backend_is_down_at_once(ns_sim, pool):
+    _probed()
     ns_sim.set_member_health("10.1.0.3", 80, False)
     pool.add(MEMBERS, {"servicegroupname": "sg1", "ip": "10.1.0.3", "port": 80})
     assert _states(pool)["10.1.0.3"] == "DOWN"
@@ -153,6 +164,7 @@ def test_a_member_bound_to_a_dead_backend_is_down_at_once(ns_sim, pool):
 
 
 def test_disabled_members_and_monitors(ns_sim, pool):
+    _probed()
     pool.add(MEMBERS, {"servicegroupname": "sg1", "ip": "10.1.0.3", "port": 80,
                        "state": "DISABLED"})
     assert _states(pool)["10.1.0.3"] == "OUT OF SERVICE"

@@ -186,7 +186,7 @@ def test_members_bind_get_and_unbind_with_args(ns_sim, nitro):
     assert answer.status == 200
     one, two = nitro.get(f"{MEMBERS}/sg1")
     assert (one["ip"], one["port"], one["weight"], one["svrstate"]) == ("10.1.0.1", 80, "5",
-                                                                        "UP")
+                                                                        "DOWN")  # unprobed
     assert (one["servername"], one["state"]) == ("10.1.0.1", "ENABLED")
     assert (two["ip"], two["port"], two["weight"]) == ("fd00::1", 8080, "1")
     assert {s["name"] for s in nitro.get("server")} == {"10.1.0.1", "fd00::1"}
