@@ -163,3 +163,92 @@ def object_deployment(request, tmp_path_factory):
                                          request.param)
     yield deployment
     deployment.server.stop()
+
+
+# -- load balancing -------------------------------------------------------------------
+
+LB_DRIVERS = ("netscaler", "cloudstack")
+#: CloudStack's asynchronous load balancer commands, fast like the others.
+LB_FAST_JOBS = {**FAST_JOBS, **dict.fromkeys((
+    "associateIpAddress", "disassociateIpAddress", "createLoadBalancerRule",
+    "deleteLoadBalancerRule", "assignToLoadBalancerRule", "removeFromLoadBalancerRule",
+    "createLBHealthCheckPolicy", "deleteLBHealthCheckPolicy", "createLBStickinessPolicy",
+    "deleteLBStickinessPolicy", "updateLoadBalancerRule"), 0.05)}
+
+
+@dataclasses.dataclass
+class LbDeployment:
+    """A translator-server whose LoadBalancing API runs on ``driver`` against ``sim``
+    (in this process): the NITRO simulator, or the CloudStack simulator that also
+    serves Compute (members there are its VMs)."""
+
+    driver: str
+    sim: object
+    server: ServerProcess
+
+    @property
+    def address(self) -> str:
+        return self.server.address
+
+    def channel(self) -> grpc.Channel:
+        return grpc.insecure_channel(self.address)
+
+
+def start_lb_simulator(driver: str):
+    """The started simulator that stands in for ``driver``'s backend."""
+    if driver == "netscaler":
+        from translator_drivers.netscaler.simulator import NetScalerSimulator
+
+        sim = NetScalerSimulator(host="127.0.0.1", port=0, health_interval=0.05)
+    else:
+        sim = CloudStackSimulator(job_durations=LB_FAST_JOBS)
+    sim.start()
+    return sim
+
+
+def start_lb_deployment(tmp_path, driver: str, sim,
+                        options: dict[str, dict[str, object]] | None = None) -> LbDeployment:
+    """A translator-server with [load_balancing] driver = ``driver`` on ``sim``; on
+    netscaler with no Compute or BlockStorage API (nothing else to reach)."""
+    overrides: dict[str, dict[str, object]] = {**sim.config_overrides(),
+                                               "load_balancing": {"driver": driver}}
+    if driver == "netscaler":
+        overrides.update({"compute": {"driver": ""}, "block_storage": {"driver": ""}})
+    for group, values in (options or {}).items():
+        overrides[group] = {**overrides.get(group, {}), **values}
+    port = free_port()
+    config = tmp_path / "translator.conf"
+    write_config(config, tmp_path / "state", port, overrides)
+    server = ServerProcess(config, port, tmp_path / "server.log")
+    server.start()
+    return LbDeployment(driver, sim, server)
+
+
+@pytest.fixture(scope="session", params=LB_DRIVERS)
+def lb_deployment(request, tmp_path_factory):
+    """One simulator + server per load balancing driver, shared by the session's tests."""
+    sim = start_lb_simulator(request.param)
+    deployment = start_lb_deployment(tmp_path_factory.mktemp(f"lb-{request.param}"),
+                                     request.param, sim)
+    yield deployment
+    deployment.server.stop()
+    sim.stop()
+
+
+@pytest.fixture(scope="session")
+def lb_members(lb_deployment):
+    """Four members the deployment's backend can balance, as translator.v1 Members:
+    addresses on netscaler; on cloudstack servers made through the Compute API (in
+    parallel), by server_id."""
+    from concurrent import futures
+
+    from functional.helpers import create_server
+    from translator.api.v1 import load_balancing_pb2
+
+    if lb_deployment.driver == "netscaler":
+        return [load_balancing_pb2.Member(address=f"10.1.0.{i}", port=8080)
+                for i in range(1, 5)]
+    with lb_deployment.channel() as channel, futures.ThreadPoolExecutor(4) as pool:
+        servers = list(pool.map(lambda i: create_server(channel, name=f"lb-member-{i}"),
+                                range(4)))
+    return [load_balancing_pb2.Member(server_id=s.id, port=8080) for s in servers]
