@@ -30,6 +30,14 @@ Where the facts come from (checked while writing it):
   and 401 + 444 = log in again (adc-nitro-go), ``"weight": "1"`` with ``"port": 80`` in
   member listings, session ids "##" + 60 hex digits (recorded answers in client tests).
 
+Choices no source settled, so made here and worth checking on an appliance: 599 for
+2131-2133 and 1240, 404 for 1232; 444 (not 354) for a request with no credentials at
+all; empty bodies on successful add, update and delete; 1092/1093/1097 with the wording
+used here for COOKIEINSERT on a non-HTTP vserver, a cookie name without COOKIEINSERT, an
+address without a port, and a response timeout not below the interval; 278 for an
+attribute NITRO does not have; removing a server removing the members that use it;
+exact matching for ``filter`` (NITRO takes PCRE).
+
 Python's standard library only: one ThreadingHTTPServer in a daemon thread, one lock
 around the state; health is computed when it is read. The password and session tokens
 never reach a log line.

@@ -12,6 +12,7 @@ import signal
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ PASSWORD = "s3cret-pass"  # the ns_sim fixture's
 BAD_LOGIN = {"errorcode": 354, "message": "Invalid username or password", "severity": "ERROR"}
 
 
-# --- sessions --------------------------------------------------------------------------------
+# --- sessions -------------------------------------------------------------------------------
 
 def test_login_answers_201_a_cookie_and_the_session_id(anonymous):
     answer = anonymous.login()
@@ -260,3 +261,19 @@ def test_translator_sim_netscaler_listens(tmp_path, nitro_for):
     assert proc.returncode == 0
     assert "netscaler simulator listening at http://127.0.0.1:" in err
     assert written["password"] not in err
+
+
+def test_concurrent_clients_are_served_consistently(ns_sim, nitro_for):
+    def work(i: int) -> None:
+        caller = nitro_for(ns_sim.port)
+        caller.login()
+        for j in range(5):
+            caller.add("lbvserver", {"name": f"v{i}-{j}", "servicetype": "TCP"})
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ns_sim.objects("lbvserver")) == 40
+    assert ns_sim.request_count == 8 * 6
