@@ -136,7 +136,8 @@ class LoadBalancingServicer(load_balancing_pb2_grpc.LoadBalancingServicer):
     async def _finish(self, driver: base.LoadBalancingDriver, op: st.Operation,
                       result: object) -> bytes:
         if not (isinstance(result, models.LoadBalancer) and result.id == op.target):
-            result = await self.run(driver.get_load_balancer, op.target)
+            result = (driver.peek("get_load_balancer", op.target)
+                      or await self.run(driver.get_load_balancer, op.target))
         return pack(convert.load_balancer(result))
 
     async def _undo_create(self, driver: base.LoadBalancingDriver,
