@@ -4,10 +4,15 @@ CloudStack simulator with Compute API servers as members)."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
 
+from functional.conftest import start_lb_deployment
 from functional.test_cli import _fields, cli, cli_json
 from functional.test_cli_block_storage import _row
 
@@ -165,3 +170,41 @@ def test_capabilities_show_the_driver_and_its_options(lb_deployment):
     out = cli(lb_deployment, "capabilities", "--api", "load_balancing").stdout
     assert out.startswith(f"API load_balancing (driver: {lb_deployment.driver})")
     assert "option protocol:HTTP" in out and "option persistence:APP_COOKIE" in out
+
+
+def test_against_translator_sim_netscaler(tmp_path):
+    """The NITRO simulator as an operator runs it (``translator-sim netscaler``), a server
+    configured from its credentials file, and the CLI: create, show, delete."""
+    credentials = tmp_path / "netscaler.json"
+    sim = subprocess.Popen([sys.executable, "-m", "translator.cmd.sim", "netscaler", "--port",
+                            "0", "--credentials-file", str(credentials)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not credentials.exists() or not credentials.read_text():
+            assert sim.poll() is None, sim.stderr.read()
+            assert time.monotonic() < deadline, "no credentials file from translator-sim"
+            time.sleep(0.05)
+        found = json.loads(credentials.read_text())
+
+        class Remote:  # the simulator of another process: only its options are known here
+            def config_overrides(self):
+                return {"netscaler": {k: found[k] for k in ("endpoint", "username",
+                                                             "password")}}
+
+        deployment = start_lb_deployment(tmp_path, "netscaler", Remote())
+        try:
+            doc = cli_json(deployment, "lb", "create", "sim-web", "--vip", "192.0.2.30",
+                           "--listener", "TCP:5432", "--member", "10.2.0.1:5432",
+                           "--monitor", "TCP", "--wait")
+            lb = doc["load_balancer"]
+            assert lb["provisioning_status"] == "ACTIVE" and lb["vip_address"] == "192.0.2.30"
+            shown = _fields(cli(deployment, "lb", "show", lb["id"]).stdout)
+            assert shown["listeners[0].pool.monitor"].startswith("TCP,delay=5,timeout=3")
+            cli(deployment, "lb", "delete", lb["id"], "--wait")
+            assert cli_json(deployment, "lb", "list") == []
+        finally:
+            deployment.server.stop()
+    finally:
+        sim.terminate()
+        sim.wait(10)
