@@ -435,9 +435,9 @@ def _create_parser(actions, common) -> None:
                   "      --monitor HTTP,path=/healthz --persistence HTTP_COOKIE \\\n"
                   "    --listener TCP:443 --algorithm SOURCE_IP --member 10.0.0.5:8443 --wait")
     sub.add_argument("name", metavar="NAME")
-    vip = sub.add_mutually_exclusive_group()
-    vip.add_argument("--vip", metavar="ADDRESS", type=ip_address, help="the virtual IP")
-    vip.add_argument("--vip-network", metavar="NETWORK",
+    sub.add_argument("--vip", metavar="ADDRESS", type=ip_address,
+                     help="the virtual IP (with --vip-network: that address of the network)")
+    sub.add_argument("--vip-network", metavar="NETWORK",
                      help="a network to take the virtual IP from")
     sub.add_argument("--listener", metavar="PROTOCOL:PORT", dest="listeners",
                      action=_ListenerAction, type=listener, default=[],

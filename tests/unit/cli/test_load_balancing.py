@@ -93,6 +93,13 @@ def test_pool_options_belong_to_the_listener_before_them():
     assert (args.wait, args.request_id) == (True, "rid-1")
 
 
+def test_an_address_of_a_vip_network():
+    args = app.parse_args(["lb", "create", "web", "--vip-network", "net-1", "--vip",
+                           "198.51.100.20", "--listener", "TCP:22"])
+    request = load_balancing.create_request(args, "r")
+    assert (request.vip_address, request.vip_network_id) == ("198.51.100.20", "net-1")
+
+
 def test_vip_network_instead_of_an_address():
     args = app.parse_args(["lb", "create", "web", "--vip-network", "net-1",
                            "--listener", "TCP:22"])
@@ -187,8 +194,6 @@ def test_persistence_syntax(text, expected):
     (["lb", "create", "web", "--listener", "HTTP:80", "--persistence", "SOURCE_IP:x"],
      "only APP_COOKIE"),
     (["lb", "create", "web", "--vip", "192.0.2.300", "--listener", "HTTP:80"], "address"),
-    (["lb", "create", "web", "--vip", "192.0.2.1", "--vip-network", "n",
-      "--listener", "HTTP:80"], "not allowed with"),
     (["lb", "create", "--listener", "HTTP:80"], "NAME"),
     (["lb", "list", "--limit", "0"], "greater than 0"),
     (["lb", "show"], "ID"),
