@@ -49,6 +49,18 @@ class CloudStackLoadBalancingDriver(CloudStackDriverMixin, base.LoadBalancingDri
     def expected_seconds(self, verb: str) -> float:
         return {"CreateLoadBalancer": 20.0, "DeleteLoadBalancer": 10.0}.get(verb, 5.0)
 
+    def check_setup(self) -> None:
+        """The mixin's listZones, and the configured load balancer network exists."""
+        super().check_setup()
+        if self.opts.lb_network:
+            try:
+                self._lookup(self._networks, self.opts.lb_network, "network")
+            except exc.NotFound as error:
+                raise BackendMisconfigured(
+                    "the configured load balancer network does not exist in the backend",
+                    operator_message=f"[cloudstack] lb_network {self.opts.lb_network!r} is "
+                                     "not a network CloudStack lists", backend=BACKEND) from error
+
     # -- checks, no I/O ------------------------------------------------------------------------
 
     def check_load_balancer(self, spec: models.LoadBalancerSpec) -> None:
@@ -304,8 +316,7 @@ class CloudStackLoadBalancingDriver(CloudStackDriverMixin, base.LoadBalancingDri
         prov = self.provider
         lbm.check_monitor(monitor, prov)
         rule = self._rule(lb_id, pool_id)
-        lbm.check_monitor(monitor, prov, lbm.listener_protocol(rule), "health_monitor",
-                          mapping.number(rule.get("publicport")))
+        lbm.check_monitor(monitor, prov, lbm.listener_protocol(rule))
         params = monitor_params(pool_id, dataclasses.asdict(monitor))
         old = self._policy(pool_id, "listLBHealthCheckPolicies", "healthcheckpolicies",
                            "healthcheckpolicy")

@@ -87,7 +87,7 @@ def check_member(member: models.Member, field: str = "member") -> None:
 
 
 def check_monitor(monitor: models.HealthMonitor, prov: Provider, protocol: str = "",
-                  field: str = "health_monitor", port: int = 0) -> None:
+                  field: str = "health_monitor") -> None:
     """Refuse what a health check policy of ``prov`` cannot probe on a ``protocol`` listener
     (any listener when it is not known yet)."""
     option = f"monitor:{monitor.type}"
@@ -142,10 +142,10 @@ def check_spec(spec: models.LoadBalancerSpec, prov: Provider) -> None:
             if member.port != pool.members[0].port:
                 raise _refuse(f"{where}.port", "a CloudStack rule has one private port for "
                                                "all its VMs; give every member of a pool the "
-                                               "same port", f"{where}.port")
+                                               "same port")
         if pool.health_monitor is not None:
             check_monitor(pool.health_monitor, prov, lis.protocol,
-                          f"{field}.default_pool.health_monitor", lis.port)
+                          f"{field}.default_pool.health_monitor")
         if pool.session_persistence is not None:
             check_persistence(pool.session_persistence, lis.protocol,
                               f"{field}.default_pool.session_persistence")

@@ -21,7 +21,7 @@ import itertools
 import uuid
 from typing import Any
 
-from translator_drivers.cloudstack.sim_lb import LbState
+from translator_drivers.cloudstack.sim_lb_state import LbState
 from translator_drivers.cloudstack.sim_models import (
     DOMAIN,
     DOMAIN_ID,
@@ -73,7 +73,7 @@ class SimState:
         #: VM id → its volumes, the ROOT volume first.
         self.vm_disks: dict[str, list[Volume]] = {}
         self._zone_pools: dict[str, list[StoragePool]] = {}
-        self.lb = LbState()  # public IPs, load balancer rules and policies (sim_lb)
+        self.lb = LbState()  # public IPs, load balancer rules and policies (sim_lb_state)
         self.vm_limit = 20000
         self._due: list[tuple[float, int, Job]] = []
         self._seq = itertools.count()

@@ -278,7 +278,7 @@ class CloudStackSimulator:
 
     def set_lb_provider(self, network: str, provider: str | None) -> None:
         """Balance a guest network (name or id) through "Netscaler" or "VirtualRouter"
-        (their capabilities in ``sim_lb.PROVIDERS``), or None for no Lb service."""
+        (their capabilities in ``sim_lb_state.PROVIDERS``), or None for no Lb service."""
         with self._lock:
             found = next((n for n in self._state.networks.values()
                           if network in (n.id, n.name)), None)

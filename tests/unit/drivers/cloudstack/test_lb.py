@@ -296,7 +296,11 @@ def test_vip_network_by_name_or_id_and_networks_without_load_balancing(driver, v
 
 
 def test_a_misconfigured_default_network_is_an_operator_error(make_driver, vms, sim):
+    make_driver(lb_network="admin-network").check_setup()
     driver = make_driver(lb_network="missing")
+    with pytest.raises(exc.BackendUnavailable) as info:
+        driver.check_setup()
+    assert "lb_network" in info.value.operator_message and not info.value.retryable
     with pytest.raises(exc.BackendUnavailable, match="network"):
         driver.create_load_balancer(spec(vms[:1]))
     sim.set_lb_provider("guestNetworkForBasicZone", None)
