@@ -116,7 +116,15 @@ class CloudStackLoadBalancingDriver(CloudStackDriverMixin, base.LoadBalancingDri
         prov = self.provider
         lbm.check_spec(spec, prov)
         network = self._vip_network(spec)
-        lbm.check_network(spec, network)
+        try:
+            lbm.check_network(spec, network)
+        except exc.InvalidInput as error:
+            if spec.vip_network_id:
+                raise
+            raise BackendMisconfigured(
+                "the configured load balancer network offers no load balancing",
+                operator_message=f"[cloudstack] lb_network (or default_networks): "
+                                 f"{error.user_message}", backend=BACKEND) from error
         network_id = mapping.text(network.get("id"))
         try:
             answer = self._api().call("associateIpAddress", networkid=network_id,

@@ -303,9 +303,13 @@ def test_a_misconfigured_default_network_is_an_operator_error(make_driver, vms, 
     assert "lb_network" in info.value.operator_message and not info.value.retryable
     with pytest.raises(exc.BackendUnavailable, match="network"):
         driver.create_load_balancer(spec(vms[:1]))
+    sim.set_lb_provider("admin-network", None)
+    with pytest.raises(exc.BackendUnavailable, match="offers no load balancing"):
+        make_driver(default_networks=["admin-network"]).create_load_balancer(spec(vms[:1]))
     sim.set_lb_provider("guestNetworkForBasicZone", None)
     with pytest.raises(exc.BackendUnavailable, match="load balancing"):
         make_driver().create_load_balancer(spec(vms[:1]))
+    assert "associateIpAddress" not in sim.request_counts
 
 
 # -- refused before anything is made ---------------------------------------------------------------
