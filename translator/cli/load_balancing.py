@@ -307,7 +307,7 @@ def load_balancer_fields(lb: pb.LoadBalancer) -> list[tuple[str, str]]:
     return pairs
 
 
-def _status(lb: pb.LoadBalancer, enum, value: int) -> str:
+def _status(enum, value: int) -> str:
     return _enum_name(enum, value) or "UNKNOWN"
 
 
@@ -315,10 +315,9 @@ LB_COLUMNS: list[output.Column] = [
     ("ID", lambda lb: lb.id), ("NAME", lambda lb: lb.name),
     ("VIP", lambda lb: lb.vip_address or (f"network:{lb.vip_network_id}"
                                           if lb.vip_network_id else "")),
-    ("PROVISIONING", lambda lb: _status(lb, pb.LoadBalancer.ProvisioningStatus,
+    ("PROVISIONING", lambda lb: _status(pb.LoadBalancer.ProvisioningStatus,
                                         lb.provisioning_status)),
-    ("OPERATING", lambda lb: _status(lb, pb.LoadBalancer.OperatingStatus,
-                                     lb.operating_status)),
+    ("OPERATING", lambda lb: _status(pb.LoadBalancer.OperatingStatus, lb.operating_status)),
     ("LISTENERS", lambda lb: ", ".join(listener_text(x) for x in lb.listeners)),
     ("MEMBERS", lambda lb: sum(len(x.default_pool.members) for x in lb.listeners))]
 
