@@ -191,3 +191,68 @@ OBJECT_BACKENDS: dict[str, Callable[[], AbstractContextManager[cfg.ConfigOpts]]]
     "ceph": ceph_objects,
     "swift": swift_objects,
 }
+
+
+# -- load balancing -----------------------------------------------------------
+
+#: CloudStack's asynchronous load balancer commands, made fast like the others.
+CLOUDSTACK_LB_ASYNC_COMMANDS = (
+    "associateIpAddress", "disassociateIpAddress", "createLoadBalancerRule",
+    "deleteLoadBalancerRule", "assignToLoadBalancerRule", "removeFromLoadBalancerRule",
+    "createLBHealthCheckPolicy", "deleteLBHealthCheckPolicy", "createLBStickinessPolicy",
+    "deleteLBStickinessPolicy",
+)
+
+
+@dataclasses.dataclass
+class LbBackend:
+    """A load balancing driver's backend: its configuration, members it can balance and
+    the VIP fields a create needs there."""
+
+    conf: cfg.ConfigOpts
+    members: list  # models.Member, as many as the contract needs (4)
+    vip: dict[str, str]
+
+
+def _lb_conf(register: Callable[[cfg.ConfigOpts], None],
+             overrides: dict[str, dict[str, object]]) -> cfg.ConfigOpts:
+    from translator.conf import load_balancing
+
+    def both(conf: cfg.ConfigOpts) -> None:
+        load_balancing.register_opts(conf)
+        register(conf)
+    return fresh_conf(both, overrides)
+
+
+@contextlib.contextmanager
+def netscaler_lb() -> Iterator[LbBackend]:
+    """The NITRO simulator; members by address and port."""
+    from translator.drivers import models
+    from translator_drivers.netscaler import conf as ns_conf
+    from translator_drivers.netscaler.simulator import NetScalerSimulator
+
+    with NetScalerSimulator(host="127.0.0.1", port=0) as sim:
+        members = [models.Member(address=f"10.1.0.{i}", port=8080) for i in range(1, 5)]
+        yield LbBackend(_lb_conf(ns_conf.register_opts, sim.config_overrides()), members,
+                        {"vip_address": "192.0.2.10"})
+
+
+@contextlib.contextmanager
+def cloudstack_lb() -> Iterator[LbBackend]:
+    """The CloudStack simulator; members are its VMs, by server id."""
+    from translator.drivers import models
+    from translator_drivers.cloudstack import conf as cs_conf
+    from translator_drivers.cloudstack.simulator import CloudStackSimulator
+
+    durations = dict.fromkeys(CLOUDSTACK_ASYNC_COMMANDS + CLOUDSTACK_LB_ASYNC_COMMANDS,
+                              FAST_JOB_SECONDS)
+    with CloudStackSimulator(host="127.0.0.1", port=0, job_durations=durations) as sim:
+        members = [models.Member(server_id=vm, port=8080)
+                   for vm in sim.seed_virtual_machines(4)]
+        yield LbBackend(_lb_conf(cs_conf.register_opts, sim.config_overrides()), members, {})
+
+
+LB_BACKENDS: dict[str, Callable[[], AbstractContextManager[LbBackend]]] = {
+    "netscaler": netscaler_lb,
+    "cloudstack": cloudstack_lb,
+}

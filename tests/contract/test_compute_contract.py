@@ -31,15 +31,18 @@ def _norm(name: str) -> str:
 
 
 def wait(driver: base.ComputeDriver, task: models.BackendTask) -> None:
-    """Poll the task's jobs as the core's poller does, until done; raise a job's error."""
-    if not task.jobs:
-        return
+    """Poll the task's jobs as the core's poller does, following a multi-step operation's
+    next steps, until done; raise a job's error."""
+    jobs = list(task.jobs)
     deadline = time.monotonic() + POLL_TIMEOUT
-    while True:
-        status = driver.poll_jobs(task.jobs)
+    while jobs:
+        status = driver.poll_jobs(jobs)
         if status.done:
             if status.error is not None:
                 raise status.error
+            if status.next_jobs is not None:
+                jobs = list(status.next_jobs)
+                continue
             return
         assert status.progress is None or 0 <= status.progress <= 100
         assert time.monotonic() < deadline, f"jobs {task.jobs} not done: {status.message}"
