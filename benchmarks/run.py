@@ -30,12 +30,13 @@ import p3_objects  # noqa: E402
 import p4_boot_storm  # noqa: E402
 import p5_requests  # noqa: E402
 import p6_scale  # noqa: E402
+import p7_lb_requests  # noqa: E402
 import results  # noqa: E402
 from common import Settings  # noqa: E402
 
 PARTS: list[results.Part] = [*p1_overhead.PARTS, *p2_throughput.PARTS, *p3_objects.PARTS,
-                             *p4_boot_storm.PARTS,
-                             *p5_requests.PARTS, *p6_scale.PARTS]
+                             *p4_boot_storm.PARTS, *p5_requests.PARTS, *p6_scale.PARTS,
+                             *p7_lb_requests.PARTS]
 #: Longest time one part may take before it is abandoned as FAILED (full, quick).
 PART_LIMIT_SECONDS = (300, 90)
 #: Share of the machine's CPU used by other processes above which a part is flagged NOISY.
