@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from functional.helpers import compute, create_server
+from functional.helpers import compute, create_server, wait
 from functional.server import ServerProcess, free_port
 from translator.api.v1 import compute_pb2
 
@@ -39,3 +39,30 @@ def test_embedded_default_serves_the_real_translation_path(tmp_path):
     assert "EMBEDDED DEFAULT" in first_lines and "simulator" in first_lines
     state_dirs = [line for line in server.log().splitlines() if "state in" in line]
     assert state_dirs and not os.path.exists(state_dirs[0].split("state in ")[1].split(",")[0])
+
+
+def test_embedded_default_balances_its_own_servers(tmp_path):
+    """Off by default, the Load Balancing API is on in the embedded default (cloudstack)."""
+    import grpc
+
+    from translator.api.v1 import load_balancing_pb2 as lb_pb
+    from translator.api.v1 import load_balancing_pb2_grpc
+
+    server = EmbeddedProcess(tmp_path / "unused.conf", free_port(), tmp_path / "server.log")
+    server.start()
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            vm = create_server(channel, name="web-1")
+            stub = load_balancing_pb2_grpc.LoadBalancingStub(channel)
+            op = stub.CreateLoadBalancer(lb_pb.CreateLoadBalancerRequest(
+                request_id="embedded-lb-1", name="web", listeners=[lb_pb.Listener(
+                    protocol=lb_pb.Listener.TCP, port=80, default_pool=lb_pb.Pool(
+                        members=[lb_pb.Member(server_id=vm.id, port=8080)]))]))
+            op = wait(channel, op)
+            assert not op.HasField("error"), op.error.message
+            made = lb_pb.LoadBalancer()
+            op.response.Unpack(made)
+            assert made.provisioning_status == lb_pb.LoadBalancer.ACTIVE
+            assert [m.server_id for m in made.listeners[0].default_pool.members] == [vm.id]
+    finally:
+        assert server.stop() == 0

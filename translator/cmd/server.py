@@ -37,6 +37,8 @@ def parse_config(argv: list[str] | None) -> cfg.ConfigOpts:
 
 #: Drivers whose backend is this machine itself: nothing to simulate.
 LOCAL_BACKENDS = frozenset({"local"})
+#: APIs off by default that the embedded default turns on, to show every API at once.
+EMBEDDED_DRIVERS = {"load_balancing": "cloudstack"}
 
 
 @contextlib.contextmanager
@@ -81,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     conf = parse_config(argv)
     log.setup(conf)
     embedded = not conf.config_file and not conf.config_dir
+    if embedded:
+        for api, name in EMBEDDED_DRIVERS.items():
+            conf.set_override("driver", name, group=api)
     try:
         drivers = factory.load_configured(conf)
     except factory.DriverLoadError as error:
