@@ -64,9 +64,10 @@ def _pool(listener: models.Listener, field: str) -> None:
         if persistence.type in mapping.COOKIE_PERSISTENCE and \
                 listener.protocol not in mapping.COOKIE_PROTOCOLS:
             raise _unsupported(f"persistence:{persistence.type}",
-                               f"cookies are readable on HTTP listeners only, not on "
-                               f"{listener.protocol} ones (NetScaler forwards HTTPS "
-                               f"without decrypting it)")
+                               "cookies are readable on HTTP listeners only, not on "
+                               f"{listener.protocol} ones"
+                               + (" (NetScaler forwards HTTPS without decrypting it)"
+                                  if listener.protocol == "HTTPS" else ""))
         if persistence.type == "APP_COOKIE" and not _COOKIE.match(persistence.cookie_name):
             raise _invalid(f"{field}.session_persistence.cookie_name",
                            "APP_COOKIE needs cookie_name, a cookie name token")

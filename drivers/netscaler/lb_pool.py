@@ -42,18 +42,15 @@ def _find(client: NitroClient, names: Names, port: int, ip: str, member_port: in
 
 
 def add_member(client: NitroClient, names: Names, pool_id: str, member: models.Member) -> None:
-    """Bind ip:port; the same member with the same weight already there counts as done."""
+    """Bind ip:port; AlreadyExists when the pool has it (as Octavia's 409)."""
     port = port_of(names, pool_id)
     binding = mapping.member_binding(names.servicegroup(port), member)
     try:
         client.add(read.MEMBERS, binding)
     except exc.AlreadyExists as error:
-        row = _find(client, names, port, binding["ip"], binding["port"])
-        if int(float(row.get("weight", 1))) == binding["weight"]:
-            return
         raise exc.AlreadyExists(
             f"member {member_id(binding['ip'], binding['port'])!r} is already in pool "
-            f"{pool_id!r}, with weight {row.get('weight')}; use UpdateMember",
+            f"{pool_id!r}; use UpdateMember to change its weight",
             operator_message=error.operator_message, backend=BACKEND,
             backend_code=error.backend_code) from error
     except exc.NotFound as error:
@@ -63,9 +60,10 @@ def add_member(client: NitroClient, names: Names, pool_id: str, member: models.M
 
 
 def remove_member(client: NitroClient, names: Names, pool_id: str, member: str) -> None:
-    """Unbind ip:port; already unbound counts as done."""
+    """Unbind ip:port; NotFound when the pool does not have it (as Octavia's 404)."""
     port = port_of(names, pool_id)
     ip, member_port = _member_key(member)
+    _find(client, names, port, ip, member_port)
     client.delete(read.MEMBERS, names.servicegroup(port), args={"ip": ip, "port": member_port})
 
 
@@ -132,7 +130,10 @@ def set_health_monitor(client: NitroClient, names: Names, pool_id: str,
 
 
 def delete_health_monitor(client: NitroClient, names: Names, pool_id: str) -> None:
-    """Unbind and remove the pool's monitor; none there counts as done."""
+    """Unbind and remove the pool's monitor; NotFound when it has none (as Octavia's 404)."""
     port = port_of(names, pool_id)
-    for old in read.bound_monitors(client, names, port, missing_ok=False):
+    monitors = read.bound_monitors(client, names, port, missing_ok=False)
+    if not monitors:
+        raise exc.NotFound(f"pool {pool_id!r} has no health monitor", backend=BACKEND)
+    for old in monitors:
         _unbind_and_remove(client, names, port, old)

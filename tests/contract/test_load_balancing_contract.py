@@ -157,6 +157,10 @@ def test_members_are_added_and_removed(lbd, made, lb_backend):
     assert {m.id for m in after.listeners[0].pool.members} == {m.id for m in pool.members}
     with pytest.raises(exceptions.NotFound):
         lbd.remove_member(made.id, pool.id, "no-such-member")
+    with pytest.raises(exceptions.NotFound):  # Octavia's 404: not there (any more)
+        lbd.remove_member(made.id, pool.id, added.id)
+    with pytest.raises(exceptions.AlreadyExists):  # Octavia's 409: one member, once
+        lbd.add_member(made.id, pool.id, dataclasses.replace(lb_backend.members[0]))
 
 
 def test_health_monitor_is_set_and_deleted(lbd, made, supported):
@@ -172,6 +176,8 @@ def test_health_monitor_is_set_and_deleted(lbd, made, supported):
     after = run(lbd, lbd.delete_health_monitor(made.id, pool.id))
     assert after.listeners[0].pool.health_monitor is None
     assert after.operating_status == "NO_MONITOR"
+    with pytest.raises(exceptions.NotFound):  # Octavia's 404: no monitor to delete
+        lbd.delete_health_monitor(made.id, pool.id)
 
 
 def test_every_declared_unsupported_option_is_refused_before_anything_is_made(

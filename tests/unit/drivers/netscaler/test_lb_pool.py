@@ -27,12 +27,14 @@ def test_add_remove_member(ns_sim, driver, made):
     assert _members(driver, lb_id)["10.0.0.9:81"].weight == 5
     driver.remove_member(lb_id, pool_id, "10.0.0.9:81")
     assert set(_members(driver, lb_id)) == {"10.0.0.1:8080", "10.0.0.2:8080"}
-    driver.remove_member(lb_id, pool_id, "10.0.0.9:81")  # gone already (258): done
+    with pytest.raises(exc.NotFound):  # gone already: Octavia's 404
+        driver.remove_member(lb_id, pool_id, "10.0.0.9:81")
 
 
-def test_adding_a_member_again_is_done_unless_its_weight_differs(ns_sim, driver, made):
+def test_adding_a_member_again_is_already_exists(ns_sim, driver, made):
     lb_id, pool_id = made
-    driver.add_member(lb_id, pool_id, models.Member("10.0.0.1", 8080, weight=1))
+    with pytest.raises(exc.AlreadyExists):  # Octavia's 409, whatever the weight
+        driver.add_member(lb_id, pool_id, models.Member("10.0.0.1", 8080, weight=1))
     with pytest.raises(exc.AlreadyExists) as raised:
         driver.add_member(lb_id, pool_id, models.Member("10.0.0.1", 8080, weight=3))
     assert "UpdateMember" in raised.value.user_message
@@ -87,7 +89,8 @@ def test_set_replace_and_delete_health_monitor(ns_sim, driver, made):
     driver.delete_health_monitor(lb_id, pool_id)
     assert ns_sim.objects("lbmonitor") == []
     assert driver.get_load_balancer(lb_id).listeners[0].pool.health_monitor is None
-    driver.delete_health_monitor(lb_id, pool_id)  # none there: done
+    with pytest.raises(exc.NotFound):  # none there: Octavia's 404
+        driver.delete_health_monitor(lb_id, pool_id)
 
 
 def test_a_monitor_whose_binding_fails_is_removed(ns_sim, driver, made):
