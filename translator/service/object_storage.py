@@ -193,7 +193,8 @@ async def _feed(channel: UploadChannel, request_iterator, context) -> None:
         if message.WhichOneof("part") != "data":
             raise exc.InvalidInput("only the first PutObject message may be a header",
                                    field="header")
-        if message.data and not await channel.put(message.data):
+        data = message.data  # each access makes a new bytes object: once only
+        if data and not await channel.put(data):
             break  # the driver stopped reading: its result (an error) says why
     # grpc.aio ends the request stream alike when the caller half-closes and when it
     # cancels (the cancellation lands a moment later): an operation on the call

@@ -95,7 +95,8 @@ class CheckedReader:
         self._size = size
         self._expected_md5 = md5.lower()
         self._hash = hashlib.md5(usedforsecurity=False)
-        self._pending = memoryview(b"")
+        self._chunk = b""  # the chunk being read, from self._offset on
+        self._offset = 0
         self._count = 0
         self._ended = False
 
@@ -108,18 +109,25 @@ class CheckedReader:
         return self._count
 
     def read(self, n: int = -1) -> bytes:
+        """Up to ``n`` bytes, fewer only at the end. A read of exactly one whole chunk
+        (the caller's data message as it came) returns that chunk itself, no copy."""
         if n is None or n < 0:
             return b"".join(iter(lambda: self.read(1 << 20), b""))
+        if n and self._offset >= len(self._chunk) and not self._fill():
+            return b""
+        if self._offset == 0 and len(self._chunk) == n and type(self._chunk) is bytes:
+            self._offset = n
+            return self._chunk
         parts = []
         wanted = n
         while wanted > 0:
-            if not self._pending:
-                if not self._fill():
-                    break
-            piece = self._pending[:wanted]
-            self._pending = self._pending[len(piece):]
-            parts.append(piece)
-            wanted -= len(piece)
+            if self._offset >= len(self._chunk) and not self._fill():
+                break
+            start = self._offset
+            end = min(len(self._chunk), start + wanted)
+            parts.append(memoryview(self._chunk)[start:end])
+            self._offset = end
+            wanted -= end - start
         return b"".join(parts)
 
     def _fill(self) -> bool:
@@ -128,6 +136,7 @@ class CheckedReader:
         chunk = self._next_chunk()
         if chunk is None:
             self._ended = True
+            self._chunk, self._offset = b"", 0
             self._check_end()
             return False
         self._count += len(chunk)
@@ -136,7 +145,7 @@ class CheckedReader:
                 f"the data is longer than the declared size_bytes {self._size}; "
                 "nothing was stored", field="size_bytes")
         self._hash.update(chunk)
-        self._pending = memoryview(chunk)
+        self._chunk, self._offset = chunk, 0
         return True
 
     def _check_end(self) -> None:
