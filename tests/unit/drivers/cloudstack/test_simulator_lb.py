@@ -84,7 +84,8 @@ def vms(api, count: int = 2, zone: str = "zone-basic") -> list[str]:
 
 # --- public IPs ---------------------------------------------------------------------------------
 
-def test_associate_answers_id_and_job_and_matches_recordings(api):
+def test_associate_answers_id_and_job_and_matches_recordings(api, cs_sim):
+    cs_sim.set_job_duration("associateIpAddress", 1.0)  # the in-between state, even under load
     answer = api.ok("associateIpAddress", zoneid=zone_id(api))
     recorded = [load_lb("associateIpAddress_default.json"),
                 load_compute("associateIpAddress_default.json")]
@@ -151,8 +152,9 @@ def test_disassociate_releases_the_address_and_its_rules(api):
 
 # --- rules ----------------------------------------------------------------------------------------
 
-def test_rule_create_answers_at_once_then_goes_active(api):
+def test_rule_create_answers_at_once_then_goes_active(api, cs_sim):
     ip = public_ip(api)
+    cs_sim.set_job_duration("createLoadBalancerRule", 1.0)  # "Add" is seen, even under load
     answer = rule(api, ip, wait=False, protocol="tcp", description="for web")
     recorded = load_lb("createLoadBalancerRule_default.json")
     assert compare([answer], [recorded], [recorded], "createLoadBalancerRule") == []
