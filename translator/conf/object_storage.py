@@ -24,14 +24,22 @@ opts = [
                     "[DEFAULT] executor_threads so transfers never starve other calls. It "
                     "bounds the PutObject and GetObject calls moving data at once; further "
                     "ones wait (their callers held back by gRPC flow control)."),
-    cfg.IntOpt("large_object_threshold_bytes", default=64 * MIB, min=5 * MIB,
+    cfg.IntOpt("large_object_threshold_bytes", default=24 * MIB, min=5 * MIB,
                help="Objects larger than this are stored in parts (S3 multipart upload, "
-                    "Swift static large object); the caller sees one object."),
-    cfg.IntOpt("part_bytes", default=16 * MIB, min=5 * MIB, max=5 * 1024 * MIB,
-               help="Size of each part of a large object (S3 needs at least 5 MiB)."),
-    cfg.IntOpt("part_concurrency", default=4, min=1, max=16,
+                    "Swift static large object); the caller sees one object. A smaller "
+                    "object is held whole in memory until its end is checked, so keep this "
+                    "at most part_bytes x (part_concurrency + 1), what a large upload "
+                    "holds."),
+    cfg.IntOpt("part_bytes", default=8 * MIB, min=5 * MIB, max=5 * 1024 * MIB,
+               help="Size of each part of a large object (S3 needs at least 5 MiB). S3 "
+                    "allows 10,000 parts: the ceph driver gives a declared size_bytes larger "
+                    "parts where it needs them; an undeclared size can reach 10,000 parts "
+                    "of this."),
+    cfg.IntOpt("part_concurrency", default=2, min=1, max=16,
                help="Parts of one large object uploaded at the same time. Memory per "
-                    "upload is about part_bytes x (part_concurrency + 1)."),
+                    "upload is about part_bytes x (part_concurrency + 1): 24 MiB by "
+                    "default. More parts in flight help where the backend's latency, not "
+                    "the CPU, is the limit."),
     cfg.IntOpt("max_temp_url_seconds", default=7 * 24 * 3600, min=1,
                help="The longest expiry CreateTempUrl grants."),
 ]
