@@ -20,6 +20,7 @@ from stevedore import driver as stevedore_driver
 from translator import conf as translator_conf
 from translator import log
 from translator.drivers import factory
+from translator.memory import limit_malloc_arenas
 from translator.service import app
 
 LOG = logging.getLogger("translator.server")
@@ -82,6 +83,7 @@ def embedded_default(conf: cfg.ConfigOpts, drivers: dict):
 def main(argv: list[str] | None = None) -> int:
     conf = parse_config(argv)
     log.setup(conf)
+    limit_malloc_arenas(conf.malloc_arenas)  # before any thread starts
     embedded = not conf.config_file and not conf.config_dir
     if embedded:
         for api, name in EMBEDDED_DRIVERS.items():

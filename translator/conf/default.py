@@ -17,6 +17,10 @@ opts = [
                 help="Driver names that may be loaded. A configured driver outside this list "
                      "is refused at start-up."),
     cfg.BoolOpt("debug", default=False, help="Log at DEBUG level."),
+    cfg.IntOpt("malloc_arenas", default=2, min=0, max=1024,
+               help="Most glibc malloc arenas the server keeps (mallopt M_ARENA_MAX). Few "
+                    "arenas keep streamed object transfers from growing the RSS with the "
+                    "thread count; 0 leaves glibc's default (8 per CPU)."),
 ]
 
 

@@ -125,6 +125,7 @@ class TranslatorServer:
         self.server = grpc.aio.server(options=[
             ("grpc.max_receive_message_length", limit),
             ("grpc.so_reuseport", 0),
+            ("grpc.http2.bdp_probe", int(self.conf.grpc.bdp_probe)),
         ])
         names = list(ALWAYS)
         target = _GenericOnly(self.server)
