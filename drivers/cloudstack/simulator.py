@@ -26,11 +26,9 @@ import json
 import logging
 import os
 import secrets
-import socket
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from translator_drivers.cloudstack import sim_keys
@@ -38,6 +36,7 @@ from translator_drivers.cloudstack.sim_commands import JOB_CLASSES, Commands
 from translator_drivers.cloudstack.sim_models import ApiError, encode
 from translator_drivers.cloudstack.sim_params import Params
 from translator_drivers.cloudstack.sim_state import SimState
+from translator_drivers.sim_http import KeepAliveHandler, LoopbackSimulator
 
 LOG = logging.getLogger(__name__)
 
@@ -98,23 +97,8 @@ def _merge(*encoded: str) -> dict[str, str]:
     return params
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as libcloud's requests session expects
+class _Handler(KeepAliveHandler):
     server_version = "CloudStackSimulator/1.0"
-    sys_version = ""
-    timeout = 300
-    server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body leave in two writes; without NODELAY, Nagle plus delayed ACKs
-        # would stall each keep-alive answer by ~40 ms.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        self.server.connections.discard(self.connection)
-        super().finish()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._serve("")
@@ -141,24 +125,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Silence http.server's stderr access log (it would print signed URLs)."""
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], simulator: CloudStackSimulator) -> None:
-        self.simulator = simulator
-        self.connections: set[socket.socket] = set()
-        super().__init__(address, _Handler)
-
-
-class CloudStackSimulator:
+class CloudStackSimulator(LoopbackSimulator):
     """A CloudStack management server API on loopback, with admin hooks for tests."""
 
     name = "cloudstack"
+    handler_class = _Handler
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, api_key: str | None = None,
                  secret_key: str | None = None, job_durations: dict[str, float] | None = None,
@@ -175,53 +147,11 @@ class CloudStackSimulator:
         self._commands = Commands(self._state, job_durations)
         self._failures: dict[str, collections.deque[ApiError]] = \
             collections.defaultdict(collections.deque)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle -----------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Bind (port 0: an ephemeral port) and serve in a daemon thread."""
-        if self._server is not None:
-            return
-        self._server = _Server((self.host, self.port), self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="cloudstack-simulator", daemon=True)
-        self._thread.start()
-        if self.credentials_file:
-            self._write_credentials(self.credentials_file)
-        LOG.debug("CloudStack simulator serving at %s", self.endpoint)
-
-    def stop(self) -> None:
-        """Stop serving and drop open keep-alive connections."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        for conn in list(server.connections):
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> CloudStackSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     @property
     def endpoint(self) -> str:
         """``http://HOST:PORT/client/api`` (valid once started)."""
-        if self._server is None:
-            raise RuntimeError("the simulator is not running")
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
-        return f"http://{host}:{self.port}{API_PATH}"
+        return self.base_url + API_PATH
 
     def config_overrides(self) -> dict[str, dict[str, object]]:
         """The [cloudstack] options that point the translator at this simulator."""

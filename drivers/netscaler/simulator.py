@@ -59,18 +59,20 @@ from typing import Any
 
 from translator_drivers.netscaler import sim_bindings, sim_http
 from translator_drivers.netscaler import sim_errors as err
-from translator_drivers.netscaler.sim_server import Server
+from translator_drivers.netscaler.sim_server import Handler
 from translator_drivers.netscaler.sim_sessions import Sessions
 from translator_drivers.netscaler.sim_store import ConfigStore
+from translator_drivers.sim_http import LoopbackSimulator
 
 LOG = logging.getLogger(__name__)
 
 
-class NetScalerSimulator:
+class NetScalerSimulator(LoopbackSimulator):
     """A Citrix NetScaler NITRO REST API on loopback, with test hooks: request counts,
     injected failures, session expiry, backend health."""
 
     name = "netscaler"
+    handler_class = Handler
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, username: str = "nsroot",
                  password: str | None = None, session_timeout: float = 1800.0,
@@ -86,8 +88,6 @@ class NetScalerSimulator:
         self._requests: list[tuple[str, str]] = []
         self._failures: dict[tuple[str, str], collections.deque[err.NitroError]] = \
             collections.defaultdict(collections.deque)
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def username(self) -> str:
@@ -101,46 +101,10 @@ class NetScalerSimulator:
     def session_timeout(self) -> float:
         return self._sessions.default_timeout
 
-    # --- lifecycle -----------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Bind (port 0: an ephemeral port) and serve in a daemon thread."""
-        if self._server is not None:
-            return
-        self._server = Server((self.host, self.port), self)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="netscaler-simulator", daemon=True)
-        self._thread.start()
-        if self.credentials_file:
-            self._write_credentials(self.credentials_file)
-        LOG.debug("NetScaler simulator serving at %s", self.endpoint)
-
-    def stop(self) -> None:
-        """Stop serving and drop open keep-alive connections."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> NetScalerSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
     @property
     def endpoint(self) -> str:
         """``http://HOST:PORT`` (valid once started); clients add ``/nitro/v1/...``."""
-        if self._server is None:
-            raise RuntimeError("the simulator is not running")
-        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
-        return f"http://{host}:{self.port}"
+        return self.base_url
 
     def config_overrides(self) -> dict[str, dict[str, object]]:
         """The [netscaler] options that point the translator at this simulator."""
