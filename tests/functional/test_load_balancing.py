@@ -324,9 +324,8 @@ def _supported(channel, operation: str) -> bool:
                 False)
 
 
+@pytest.mark.parametrize("lb_deployment", ["netscaler"], indirect=True)
 def test_member_health_follows_the_monitor(lb_deployment, lb_channel, options, members):
-    if lb_deployment.driver != "netscaler":
-        pytest.skip("only the NITRO simulator lets a test take a member down")
     create_options = options["CreateLoadBalancer"]
     lb = create(lb_channel, lb_deployment, [listener_for(
         create_options, 80, members[:2], health_monitor=monitor_of("TCP"))])
@@ -443,10 +442,9 @@ def test_an_unsupported_member_or_monitor_on_a_live_pool_is_refused(
     finally:
         delete(lb_channel, lb.id)
 
+@pytest.mark.parametrize("lb_deployment", ["netscaler"], indirect=True)
 def test_cookie_persistence_on_a_tcp_listener_is_refused_on_netscaler(
         lb_deployment, lb_channel, options, members):
-    if lb_deployment.driver != "netscaler":
-        pytest.skip("a NetScaler rule: cookies are read on HTTP listeners only")
     before = backend_state(lb_deployment)
     listener = listener_for(options["CreateLoadBalancer"], 80, members[:1], protocol="TCP",
                             session_persistence=persistence_of("HTTP_COOKIE"))
@@ -566,10 +564,9 @@ def test_a_fault_midway_fails_the_create_and_leaves_no_orphans(
     assert name not in {x.name for x in listed.load_balancers}
 
 
+@pytest.mark.parametrize("lb_deployment", ["cloudstack"], indirect=True)
 def test_a_chosen_address_of_a_chosen_network_on_cloudstack(lb_deployment, lb_channel,
                                                             options, members):
-    if lb_deployment.driver != "cloudstack":
-        pytest.skip("netscaler takes no VIP from a network")
     create_options = options["CreateLoadBalancer"]
     probe = create(lb_channel, lb_deployment, [listener_for(create_options, 80, members[:1])])
     delete(lb_channel, probe.id)
