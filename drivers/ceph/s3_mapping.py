@@ -30,7 +30,7 @@ from translator.drivers import exceptions as exc
 from translator.drivers import models
 from translator_drivers.ceph.s3_errors import BACKEND
 
-MD5_KEY = "translator-md5"
+MD5_KEY = models.RESERVED_METADATA_PREFIX + "md5"
 #: Most tags a bucket holds (S3's and radosgw's limit).
 MAX_TAGS = 50
 

@@ -35,9 +35,9 @@ from urllib.parse import quote, unquote
 from translator.drivers import exceptions as exc
 from translator.drivers import models
 
-MD5_KEY = "translator-md5"
-SEGMENTS_KEY = "translator-segments"
-PARTS_KEY = "translator-parts"
+MD5_KEY = models.RESERVED_METADATA_PREFIX + "md5"
+SEGMENTS_KEY = models.RESERVED_METADATA_PREFIX + "segments"
+PARTS_KEY = models.RESERVED_METADATA_PREFIX + "parts"
 #: Object metadata keys the caller can neither set nor see.
 HIDDEN_OBJECT_KEYS = frozenset({MD5_KEY, SEGMENTS_KEY, PARTS_KEY, "static-large-object"})
 #: Container metadata keys the caller can neither set nor see (temp URL keys are secrets).

@@ -279,6 +279,11 @@ class SnapshotSpec:
 
 # -- object storage -----------------------------------------------------------
 
+#: Object metadata keys starting with this are the drivers' own (e.g. the MD5 of an
+#: object stored in parts); callers may not set them and drivers hide them.
+RESERVED_METADATA_PREFIX = "translator-"
+
+
 @dataclass
 class Container:
     name: str

@@ -20,8 +20,6 @@ MAX_METADATA_ITEMS = 64
 MAX_METADATA_KEY = 128
 MAX_METADATA_VALUE = 256
 MAX_METADATA_BYTES = 2048
-#: Kept by drivers for the MD5 of an object stored in parts; not the caller's.
-RESERVED_METADATA = frozenset({"translator-md5"})
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 _VALUE = re.compile(r"^[\x20-\x7e]*$")
@@ -58,8 +56,9 @@ def metadata(v: Validator, values, field: str = "metadata") -> dict[str, str]:
         if not _KEY.match(key) or len(key) > MAX_METADATA_KEY:
             v.add(where, f"metadata keys are 1-{MAX_METADATA_KEY} letters, digits and '-', "
                          "starting with a letter or digit")
-        elif lower in RESERVED_METADATA:
-            v.add(where, f"the metadata key {lower!r} is reserved")
+        elif lower.startswith(models.RESERVED_METADATA_PREFIX):
+            v.add(where, f"metadata keys starting with {models.RESERVED_METADATA_PREFIX!r} "
+                         "are reserved for the drivers")
         elif lower in result:
             v.add(where, f"metadata keys are case-insensitive: {key!r} repeats a key")
         if not _VALUE.match(value) or len(value) > MAX_METADATA_VALUE:

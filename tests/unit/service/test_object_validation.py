@@ -59,6 +59,7 @@ def test_bad_header_fields_are_named(kwargs, field):
     ({"k": "v" * 257}, "printable ASCII"),
     ({"Key": "1", "KEY": "2"}, "case-insensitive"),
     ({"translator-md5": "x"}, "reserved"),
+    ({"Translator-Segments": "x"}, "reserved"),  # swift's own key, any case
     ({f"k{i}": "v" * 200 for i in range(11)}, "2048 bytes"),
     ({f"k{i}": "" for i in range(65)}, "at most 64"),
 ])
