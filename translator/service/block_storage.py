@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from google.protobuf import empty_pb2
-
 from translator.api.v1 import block_storage_pb2 as pb
 from translator.api.v1 import block_storage_pb2_grpc
 from translator.drivers import base, models
@@ -13,7 +11,7 @@ from translator.drivers import exceptions as exc
 from translator.operations import store as st
 from translator.service import convert_block as convert
 from translator.service.errors import handle_errors
-from translator.service.lro import OperationManager, Verb, pack
+from translator.service.lro import OperationManager, Verb, finish_empty, pack, undo_by_deleting
 from translator.service.validation import (
     MAX_ID,
     Validator,
@@ -37,12 +35,13 @@ class BlockStorageServicer(block_storage_pb2_grpc.BlockStorageServicer):
         self.run = operations.run_backend
         self.opts = conf.block_storage
         for verb in VOLUME_VERBS:
-            rollback = self._undo_create_volume if verb == "CreateVolume" else None
+            rollback = (undo_by_deleting(self.run, "delete_volume")
+                        if verb == "CreateVolume" else None)
             operations.register(verb, Verb(self._finish_volume, rollback))
-        operations.register("CreateSnapshot",
-                            Verb(self._finish_snapshot, self._undo_create_snapshot))
-        operations.register("DeleteVolume", Verb(_finish_empty))
-        operations.register("DeleteSnapshot", Verb(_finish_empty))
+        operations.register("CreateSnapshot", Verb(
+            self._finish_snapshot, undo_by_deleting(self.run, "delete_snapshot")))
+        operations.register("DeleteVolume", Verb(finish_empty))
+        operations.register("DeleteSnapshot", Verb(finish_empty))
 
     # -- volume types -----------------------------------------------------------
 
@@ -219,20 +218,3 @@ class BlockStorageServicer(block_storage_pb2_grpc.BlockStorageServicer):
         if not (isinstance(result, models.Snapshot) and result.id == op.target):
             result = await self.run(driver.get_snapshot, op.target)
         return pack(convert.snapshot(result))
-
-    async def _undo_create_volume(self, driver: base.BlockStorageDriver, op: st.Operation):
-        return await self._undo(driver.delete_volume, op.target)
-
-    async def _undo_create_snapshot(self, driver: base.BlockStorageDriver, op: st.Operation):
-        return await self._undo(driver.delete_snapshot, op.target)
-
-    async def _undo(self, delete, target: str) -> list[str] | None:
-        try:
-            task = await self.run(delete, target)
-        except exc.NotFound:
-            return None
-        return task.jobs or None
-
-
-async def _finish_empty(driver: base.Driver, op: st.Operation, result: object) -> bytes:
-    return pack(empty_pb2.Empty())

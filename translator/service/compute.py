@@ -8,11 +8,10 @@ from google.protobuf import empty_pb2
 
 from translator.api.v1 import compute_pb2, compute_pb2_grpc
 from translator.drivers import base, models
-from translator.drivers import exceptions as exc
 from translator.operations import store as st
 from translator.service import convert, idempotency
 from translator.service.errors import handle_errors
-from translator.service.lro import OperationManager, Verb, pack
+from translator.service.lro import OperationManager, Verb, finish_empty, pack, undo_by_deleting
 from translator.service.validation import (
     MAX_ID,
     MAX_PUBLIC_KEY,
@@ -37,8 +36,9 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
         finish_server = Verb(self._finish_server)
         for verb in ("StartServer", "StopServer", "RebootServer", "ResizeServer"):
             operations.register(verb, finish_server)
-        operations.register("CreateServer", Verb(self._finish_server, self._undo_create))
-        operations.register("DeleteServer", Verb(self._finish_delete))
+        operations.register("CreateServer", Verb(self._finish_server,
+                                                 undo_by_deleting(self.run, "delete_server")))
+        operations.register("DeleteServer", Verb(finish_empty))
 
     async def _read(self, method: str, *args):
         """A read the driver can answer from its cache stays on the event loop."""
@@ -188,16 +188,6 @@ class ComputeServicer(compute_pb2_grpc.ComputeServicer):
             result = await self.run(driver.get_server, op.target)
         return pack(convert.server(result))
 
-    async def _finish_delete(self, driver: base.ComputeDriver, op: st.Operation,
-                             result: object) -> bytes:
-        return pack(empty_pb2.Empty())
-
-    async def _undo_create(self, driver: base.ComputeDriver, op: st.Operation):
-        try:
-            task = await self.run(driver.delete_server, op.target)
-        except exc.NotFound:
-            return None
-        return task.jobs or None
 
 
 class ResponseMemo:

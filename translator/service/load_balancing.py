@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from google.protobuf import empty_pb2
-
 from translator.api.v1 import load_balancing_pb2 as pb
 from translator.api.v1 import load_balancing_pb2_grpc
 from translator.drivers import base, models
-from translator.drivers import exceptions as exc
 from translator.operations import store as st
 from translator.service import convert_lb as convert
 from translator.service import lb_validation as check
 from translator.service.errors import handle_errors
-from translator.service.lro import OperationManager, Verb, pack
+from translator.service.lro import OperationManager, Verb, finish_empty, pack, undo_by_deleting
 from translator.service.validation import Validator, page_size, require_id, validate_target
 
 LOG = logging.getLogger(__name__)
@@ -31,11 +28,11 @@ class LoadBalancingServicer(load_balancing_pb2_grpc.LoadBalancingServicer):
         self.ops = operations
         self.run = operations.run_backend
         self.opts = conf.load_balancing
-        operations.register("CreateLoadBalancer",
-                            Verb(self._finish, self._undo_create))
+        operations.register("CreateLoadBalancer", Verb(
+            self._finish, undo_by_deleting(self.run, "delete_load_balancer")))
         for verb in UPDATE_VERBS:
             operations.register(verb, Verb(self._finish))
-        operations.register("DeleteLoadBalancer", Verb(_finish_empty))
+        operations.register("DeleteLoadBalancer", Verb(finish_empty))
 
     @handle_errors
     async def CreateLoadBalancer(self, request, context):
@@ -139,15 +136,3 @@ class LoadBalancingServicer(load_balancing_pb2_grpc.LoadBalancingServicer):
             result = (driver.peek("get_load_balancer", op.target)
                       or await self.run(driver.get_load_balancer, op.target))
         return pack(convert.load_balancer(result))
-
-    async def _undo_create(self, driver: base.LoadBalancingDriver,
-                           op: st.Operation) -> list[str] | None:
-        try:
-            task = await self.run(driver.delete_load_balancer, op.target)
-        except exc.NotFound:
-            return None
-        return task.jobs or None
-
-
-async def _finish_empty(driver: base.Driver, op: st.Operation, result: object) -> bytes:
-    return pack(empty_pb2.Empty())

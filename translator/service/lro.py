@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from google.longrunning import operations_pb2
-from google.protobuf import any_pb2, timestamp_pb2
+from google.protobuf import any_pb2, empty_pb2, timestamp_pb2
 
 from translator.api.v1 import common_pb2
 from translator.drivers import base, models
@@ -43,6 +43,26 @@ def pack(message) -> bytes:
     packed = any_pb2.Any()
     packed.Pack(message)
     return packed.SerializeToString()
+
+
+async def finish_empty(driver: base.Driver, op: st.Operation, result: object) -> bytes:
+    """How an operation whose response is google.protobuf.Empty (a delete) ends."""
+    return pack(empty_pb2.Empty())
+
+
+def undo_by_deleting(run: Callable[..., Awaitable], delete: str) -> Rollback:
+    """A Rollback that calls the driver's ``delete`` method on the operation's target.
+
+    Already gone is nothing to undo; the delete's own jobs, if any, are returned
+    for the poller to follow.
+    """
+    async def rollback(driver: base.Driver, op: st.Operation) -> list[str] | None:
+        try:
+            task = await run(getattr(driver, delete), op.target)
+        except exc.NotFound:
+            return None
+        return task.jobs or None
+    return rollback
 
 
 def _timestamp(epoch: float | None) -> timestamp_pb2.Timestamp | None:
