@@ -61,7 +61,7 @@ def make_driver(sim):
         driver.close()
 
 
-def finish(driver, task: models.BackendTask, timeout: float = 5.0) -> models.JobStatus:
+def finish(driver, task: models.BackendTask, timeout: float = 10.0) -> models.JobStatus:
     """Poll as the core's poller does, following next steps; the last status."""
     jobs, deadline = list(task.jobs), time.monotonic() + timeout
     while True:
@@ -71,7 +71,7 @@ def finish(driver, task: models.BackendTask, timeout: float = 5.0) -> models.Job
             continue
         if status.done:
             return status
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline, status.message
         time.sleep(0.01)
 
 

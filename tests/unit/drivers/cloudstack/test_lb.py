@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from oslo_config import cfg
+from unit.drivers.cloudstack.test_block import finish
 
 from driver_maker import driver_maker
 from translator.api.v1 import load_balancing_pb2
@@ -67,20 +68,6 @@ def vms(sim) -> list[str]:
 def vr_vms(sim) -> list[str]:
     """Running VMs of zone-advanced, on admin-network (balanced by the virtual router)."""
     return sim.seed_virtual_machines(4, zone="zone-advanced")
-
-
-def finish(driver, task: models.BackendTask, timeout: float = 10.0) -> models.JobStatus:
-    """Poll as the core's poller does, following next steps; the last status."""
-    jobs, deadline = list(task.jobs), time.monotonic() + timeout
-    while True:
-        status = driver.poll_jobs(jobs) if jobs else models.JobStatus(done=True)
-        if status.done and status.next_jobs is not None and status.error is None:
-            jobs = status.next_jobs
-            continue
-        if status.done:
-            return status
-        assert time.monotonic() < deadline, status.message
-        time.sleep(0.01)
 
 
 def pool(members: list[str], port: int = 8080, algorithm: str = "ROUND_ROBIN",
